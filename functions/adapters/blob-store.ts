@@ -1,0 +1,95 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+
+/** Stored documents (compiled issues, the archive, articles): S3 on AWS, a folder locally. */
+export interface BlobStore {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /** Keys under a prefix (not recursive beyond what the backend lists). */
+  list(prefix: string): Promise<string[]>;
+}
+
+const safeKey = (key: string) => {
+  if (key.split('/').some((part) => part === '..' || part === ''))
+    throw new Error(`invalid storage key: ${key}`);
+  return key;
+};
+
+export class FsBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  async get(key: string) {
+    try {
+      return await readFile(join(this.root, safeKey(key)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, body: string | Uint8Array) {
+    const path = join(this.root, safeKey(key));
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename, so a crash never leaves a half-written file behind.
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, body);
+    await rename(tmp, path);
+  }
+
+  async list(prefix: string) {
+    const dir = join(this.root, prefix);
+    try {
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+      return entries
+        .filter((e) => e.isFile() && !e.name.endsWith('.tmp'))
+        .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join('/'))
+        .sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+}
+
+export class S3BlobStore implements BlobStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async get(key: string) {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: safeKey(key) }));
+      return out.Body ? await out.Body.transformToByteArray() : undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, body: string | Uint8Array, contentType: string) {
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: safeKey(key), Body: body, ContentType: contentType }),
+    );
+  }
+
+  async list(prefix: string) {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      keys.push(...(out.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean));
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+}

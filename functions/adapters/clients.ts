@@ -1,0 +1,25 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  ddb: DynamoDBDocumentClient;
+  ses: SESClient;
+  sesv2: SESv2Client;
+}
+
+/**
+ * Clients are made once per process and passed in. Endpoints come from the SDK's own standard
+ * variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SES): unset means AWS.
+ */
+export function makeClients(region: string): AwsClients {
+  const dynamodb = new DynamoDBClient({ region });
+  const ddb = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  // Sending retries are ours (bounded backoff, "unknown" outcomes never retried blindly), so the
+  // SDK must not retry SendRawEmail behind our back.
+  const ses = new SESClient({ region, maxAttempts: 1 });
+  const sesv2 = new SESv2Client({ region });
+  return { dynamodb, ddb, ses, sesv2 };
+}

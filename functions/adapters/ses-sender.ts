@@ -1,0 +1,135 @@
+import { type MessageTag, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+
+export interface SendQuota {
+  maxSendRate: number;
+  max24HourSend: number;
+  sentLast24Hours: number;
+}
+
+/**
+ * What can happen to one SES call, as far as the sender can know:
+ * - retryable: SES did not accept the message (throttled, 5xx, connection refused/reset);
+ * - permanent: SES refused this message for good (MessageRejected…), retrying won't help;
+ * - unknown: the request may have reached SES (timeout): never resent blindly;
+ * - paused / quota: SES refuses everything now; the whole run must stop.
+ */
+export type SendFailureKind = 'retryable' | 'permanent' | 'unknown' | 'paused' | 'quota';
+
+export class SendFailure extends Error {
+  override name = 'SendFailure';
+  constructor(
+    readonly kind: SendFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface MailSender {
+  sendRaw(
+    raw: Uint8Array,
+    options: { tags: Record<string, string>; configurationSet?: string | undefined },
+  ): Promise<string>;
+  getQuota(): Promise<SendQuota>;
+}
+
+const PAUSED = new Set([
+  'AccountSendingPausedException',
+  'ConfigurationSetSendingPausedException',
+  'SendingPausedException',
+]);
+const PERMANENT = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'ConfigurationSetDoesNotExistException',
+  'InvalidParameterValue',
+  'ValidationError',
+]);
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+const UNKNOWN_NETWORK = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'TimeoutError',
+  'RequestTimeout',
+  'AbortError',
+]);
+
+/** Maps an SES SDK error to what the sending loop should do about it. */
+export function classifySesError(error: unknown): SendFailure {
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const name = e?.name ?? '';
+  const code = e?.code ?? '';
+  const message = e?.message ?? String(error);
+  const status = e?.$metadata?.httpStatusCode;
+  const wrap = (kind: SendFailureKind) =>
+    new SendFailure(kind, `${name || code || 'Error'}: ${message}`, { cause: error });
+  if (PAUSED.has(name)) return wrap('paused');
+  if (/daily message quota exceeded/i.test(message)) return wrap('quota');
+  if (name === 'Throttling' || name === 'ThrottlingException' || status === 429) return wrap('retryable');
+  if (PERMANENT.has(name)) return wrap('permanent');
+  if (RETRYABLE_NETWORK.has(code) || RETRYABLE_NETWORK.has(name)) return wrap('retryable');
+  if (UNKNOWN_NETWORK.has(code) || UNKNOWN_NETWORK.has(name)) return wrap('unknown');
+  if (status !== undefined && status >= 500) return wrap('retryable');
+  if (status !== undefined && status >= 400) return wrap('permanent');
+  return wrap('unknown');
+}
+
+// SES tag values allow only [A-Za-z0-9_-] (and at most 256 characters).
+const tagValue = (v: string) => v.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
+
+export class SesSender implements MailSender {
+  constructor(
+    private readonly ses: SESClient,
+    private readonly sesv2: SESv2Client,
+  ) {}
+
+  async sendRaw(
+    raw: Uint8Array,
+    options: { tags: Record<string, string>; configurationSet?: string | undefined },
+  ) {
+    const tags: MessageTag[] = Object.entries(options.tags).map(([Name, Value]) => ({
+      Name,
+      Value: tagValue(Value),
+    }));
+    try {
+      const out = await this.ses.send(
+        new SendRawEmailCommand({
+          RawMessage: { Data: raw },
+          Tags: tags,
+          ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
+        }),
+      );
+      if (!out.MessageId) throw new SendFailure('unknown', 'SES answered without a MessageId');
+      return out.MessageId;
+    } catch (error) {
+      if (error instanceof SendFailure) throw error;
+      throw classifySesError(error);
+    }
+  }
+
+  /** The account's sending limits (SES v2 GetAccount carries the same figures as v1 GetSendQuota). */
+  async getQuota(): Promise<SendQuota> {
+    const out = await this.sesv2.send(new GetAccountCommand({}));
+    const q = out.SendQuota;
+    if (!q || q.MaxSendRate === undefined) throw new Error('SES GetAccount returned no SendQuota');
+    return {
+      maxSendRate: q.MaxSendRate,
+      max24HourSend: q.Max24HourSend ?? Number.POSITIVE_INFINITY,
+      sentLast24Hours: q.SentLast24Hours ?? 0,
+    };
+  }
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { defineCommand } from 'citty';
+import { normalizeAddress } from '../../core/address.ts';
+import { personalize } from '../../core/render.ts';
+import { prepareIssue, sendTestCopy, sendToSubscribers } from '../../core/run.ts';
+import { formatDuration, planSend } from '../../core/send-plan.ts';
+import { SendingHaltedError } from '../../errors.ts';
+import { type LocalContext, makeLimiter, outDirFor } from '../../local/context.ts';
+import { withLocalContext } from '../context.ts';
+import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
+import { note, out, printSummary, sendProgress } from '../output.ts';
+
+const usage =
+  'digest send [--dry-run] [--to ADDRESS] [--issue ID] [--include-sent] [--retry-unknown] [--force] [--remote [--stage NAME]]';
+
+export const DEMO_SUBSCRIBER = 'demo@example.com';
+
+const emlName = (email: string) => `${email.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`;
+
+async function addDemoSubscriberIfEmpty(ctx: LocalContext): Promise<void> {
+  if (!ctx.engines.started.includes('dynalite') || !(await ctx.stores.subscribers.isEmpty())) return;
+  const now = new Date().toISOString();
+  await ctx.stores.subscribers.create({
+    email: DEMO_SUBSCRIBER,
+    id: randomUUID(),
+    status: 'confirmed',
+    createdAt: now,
+    updatedAt: now,
+    consent: {
+      source: 'cli',
+      subscribedAt: now,
+      confirmedAt: now,
+      note: 'demo subscriber added on first run',
+    },
+  });
+  note(`The local subscriber list was empty: added the demo subscriber ${DEMO_SUBSCRIBER}.`);
+}
+
+export default defineCommand({
+  meta: { name: 'send', description: 'Build the next issue and send it to every confirmed subscriber' },
+  args: {
+    'dry-run': { type: 'boolean', description: 'do everything except the SES call; change nothing stored' },
+    to: { type: 'string', description: 'send a test copy to this address only' },
+    issue: { type: 'string', description: 're-run (complete) this issue; never adds new articles' },
+    'include-sent': { type: 'boolean', description: 'build an issue from all articles, sent ones too' },
+    'retry-unknown': {
+      type: 'boolean',
+      description: 'resend recipients whose earlier send had an unknown result',
+    },
+    force: { type: 'boolean', description: 'send even if the SES daily quota looks too small' },
+    remote: {
+      type: 'boolean',
+      description: 'invoke the deployed digest function instead of running locally',
+    },
+    stage: { type: 'string', description: 'stage of the deployed stack (with --remote)', default: 'prod' },
+  },
+  async run({ args, rawArgs }) {
+    rejectUnknownFlags(
+      rawArgs,
+      ['dry-run', 'to', 'issue', 'include-sent', 'retry-unknown', 'force', 'remote', 'stage'],
+      usage,
+    );
+    const to = args.to !== undefined ? normalizeAddressArg(args.to) : undefined;
+    if (args.issue !== undefined && args['include-sent']) {
+      throw new CliUsageError(
+        '--issue re-runs an existing issue; it cannot be combined with --include-sent',
+        usage,
+      );
+    }
+    if (args.remote) {
+      const { runRemote } = await import('./send-remote.ts');
+      process.exitCode = await runRemote({
+        stage: args.stage,
+        payload: {
+          dryRun: args['dry-run'] ?? false,
+          ...(to ? { to } : {}),
+          ...(args.issue ? { issueId: args.issue } : {}),
+          retryUnknown: args['retry-unknown'] ?? false,
+          force: args.force ?? false,
+        },
+      });
+      return;
+    }
+    process.exitCode = await withLocalContext((ctx) =>
+      runLocalSend(ctx, {
+        dryRun: args['dry-run'] ?? false,
+        to,
+        issueId: args.issue,
+        includeSent: args['include-sent'] ?? false,
+        retryUnknown: args['retry-unknown'] ?? false,
+        force: args.force ?? false,
+      }),
+    );
+  },
+});
+
+function normalizeAddressArg(value: string): string {
+  try {
+    return normalizeAddress(value);
+  } catch (error) {
+    throw new CliUsageError(`--to: ${(error as Error).message}`, usage);
+  }
+}
+
+export interface LocalSendOptions {
+  dryRun: boolean;
+  to?: string | undefined;
+  issueId?: string | undefined;
+  includeSent: boolean;
+  retryUnknown: boolean;
+  force: boolean;
+}
+
+/** The main job, locally: returns the process exit code. */
+export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions): Promise<number> {
+  const { deps, config } = ctx;
+  await addDemoSubscriberIfEmpty(ctx);
+  const persist = !options.dryRun && !options.to;
+  const prepared = await prepareIssue(deps, {
+    issueId: options.issueId,
+    includeSent: options.includeSent,
+    persist,
+  });
+  if (prepared.kind === 'nothing-new') {
+    out(`Nothing to send: ${prepared.reason}. 0 messages sent.`);
+    out('(Add an article to seeds/, or re-send an issue to new subscribers with `digest send --issue ID`.)');
+    return 0;
+  }
+  const { issue, view, compiled } = prepared;
+  out(`Issue ${issue.issueId} (${prepared.origin}): ${view.articles.length} article(s)`);
+  out(`Subject: ${compiled.subject}`);
+  out('');
+  view.articles.forEach((article, i) => {
+    printSummary(article, `${i + 1}. `.padStart(4));
+    out('');
+  });
+
+  const dir = outDirFor(config, issue.issueId);
+  const messagesDir = join(dir, 'messages');
+  await mkdir(messagesDir, { recursive: true });
+  const preview = personalize(compiled, {
+    email: 'subscriber@example.com',
+    unsubscribeUrl: `${deps.brand.publicUrl}/`,
+  });
+  await writeFile(join(dir, 'digest.html'), preview.html);
+  await writeFile(join(dir, 'digest.txt'), preview.text);
+  out(
+    `Rendered: ${relative(process.cwd(), join(dir, 'digest.html'))} (${(compiled.htmlBytes / 1024).toFixed(1)} KB)`,
+  );
+  const writeEml = async (email: string, raw: Buffer) => writeFile(join(messagesDir, emlName(email)), raw);
+
+  if (options.to) {
+    const messageId = await sendTestCopy(deps, prepared, options.to, writeEml, options.dryRun);
+    out(
+      options.dryRun
+        ? `Dry run: test copy for ${options.to} written, not sent.`
+        : `Sent a test copy to ${options.to} (SES message id ${messageId}).`,
+    );
+    out(`Message: ${relative(process.cwd(), join(messagesDir, emlName(options.to)))}`);
+    return 0;
+  }
+
+  const recipients = await deps.subscribers.countByStatus('confirmed');
+  const quota = await deps.sender.getQuota();
+  const plan = planSend(recipients, quota, config.DIGEST_SEND_RATE);
+  out(
+    `Plan: ${plan.recipients} confirmed recipient(s) at ${plan.rate} msg/s, ETA ${formatDuration(plan.etaSeconds)}; ` +
+      `SES quota left today: ${plan.remainingQuota}`,
+  );
+  if (plan.refusal && !options.force) {
+    throw new SendingHaltedError('plan', `refusing to send: ${plan.refusal}`);
+  }
+  const progress = sendProgress(recipients);
+  let report: Awaited<ReturnType<typeof sendToSubscribers>>;
+  try {
+    report = await sendToSubscribers(deps, prepared, {
+      dryRun: options.dryRun,
+      retryUnknown: options.retryUnknown,
+      concurrency: config.DIGEST_SEND_CONCURRENCY,
+      limiter: makeLimiter(plan.rate),
+      ...(options.dryRun ? {} : { onRawMessage: writeEml }),
+      onOutcome: (_email, outcome) => progress.tick(outcome),
+    });
+  } finally {
+    progress.stop();
+  }
+  out('');
+  if (options.dryRun) {
+    out(
+      `Dry run: ${report.dryRun} message(s) built, none sent; ${report.skipped} already sent, ${report.suppressed} suppressed.`,
+    );
+    return 0;
+  }
+  out(
+    `Sent ${report.sent} message(s); skipped ${report.skipped} already sent; ${report.suppressed} suppressed; ` +
+      `${report.failed} failed; ${report.unknown} unknown. Issue state: ${report.state}.`,
+  );
+  if (report.sent === 0 && report.skipped > 0 && report.failed === 0 && report.unknown === 0) {
+    out('Every confirmed subscriber already had this issue: nothing was sent again.');
+  }
+  if (report.sent > 0)
+    out(`Messages (.eml, exactly as handed to SES): ${relative(process.cwd(), messagesDir)}/`);
+  if (report.unknown > 0) {
+    note(
+      `${report.unknown} recipient(s) have an unknown result (an earlier send crashed or timed out). ` +
+        `They were not resent, to avoid duplicates; check, then run \`digest send --issue ${report.issueId} --retry-unknown\`.`,
+    );
+  }
+  if (report.failed > 0)
+    note(
+      `${report.failed} recipient(s) failed; re-run \`digest send --issue ${report.issueId}\` to retry them.`,
+    );
+  return report.failed > 0 || report.unknown > 0 ? 1 : 0;
+}

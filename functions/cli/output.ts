@@ -1,0 +1,82 @@
+import { SingleBar } from 'cli-progress';
+import type { Outcome } from '../core/delivery.ts';
+import type { RunEvent } from '../core/run.ts';
+import type { Summary } from '../core/summarize/index.ts';
+
+/** Human output for the CLI: results on stdout, notes and progress on stderr. */
+export const out = (line = '') => process.stdout.write(`${line}\n`);
+export const note = (line = '') => process.stderr.write(`${line}\n`);
+
+export function printSummary(summary: Summary, label = ''): void {
+  const indent = ' '.repeat(label.length);
+  out(`${label}${summary.title}`);
+  for (const point of summary.keyPoints) out(`${indent}  • ${point}`);
+  for (const q of summary.quotes) {
+    const who = [q.speaker ?? 'unattributed', q.role].filter(Boolean).join(', ');
+    out(`${indent}  “${q.text}” — ${who}`);
+  }
+}
+
+export function describeEvent(event: RunEvent): string {
+  switch (event.type) {
+    case 'article-skipped':
+      return `skipped article ${event.file}: ${event.reason}`;
+    case 'article-duplicate':
+      return `skipped article ${event.file}: same article as ${event.sameAs}`;
+    case 'quote-dropped':
+      return `dropped a quote from ${event.file} (${event.reason}): “${event.quote.slice(0, 60)}…”`;
+    case 'issue-resumed':
+      return `resuming unfinished issue ${event.issueId} (state: ${event.state})`;
+    case 'issue-built':
+      return `built issue ${event.issueId}: ${event.articles} article(s), ${(event.htmlBytes / 1024).toFixed(1)} KB of HTML`;
+  }
+}
+
+export interface ProgressCounts {
+  sent: number;
+  skipped: number;
+  suppressed: number;
+  failed: number;
+  unknown: number;
+  dryRun: number;
+}
+
+/** A progress bar on a terminal; plain periodic lines otherwise (CI logs, pipes). */
+export function sendProgress(total: number) {
+  const counts: ProgressCounts = { sent: 0, skipped: 0, suppressed: 0, failed: 0, unknown: 0, dryRun: 0 };
+  const started = Date.now();
+  const rate = () => (counts.sent + counts.dryRun) / Math.max(0.001, (Date.now() - started) / 1000);
+  const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
+  const bar = tty
+    ? new SingleBar({
+        stream: process.stderr,
+        format:
+          ' {bar} {value}/{total} | sent {sent} skipped {skipped} suppressed {suppressed} failed {failed} unknown {unknown} | {rate}/s | ETA {eta_formatted}',
+        hideCursor: true,
+        barsize: 24,
+      })
+    : undefined;
+  let done = 0;
+  let lastLine = 0;
+  bar?.start(Math.max(total, 1), 0, { ...counts, rate: '0.0' });
+  return {
+    counts,
+    tick(outcome: Outcome) {
+      done++;
+      if (outcome === 'dry-run') counts.dryRun++;
+      else if (outcome !== 'halted') counts[outcome]++;
+      if (bar) {
+        if (done > bar.getTotal()) bar.setTotal(done);
+        bar.update(done, { ...counts, rate: rate().toFixed(1) });
+      } else if (Date.now() - lastLine > 2000) {
+        lastLine = Date.now();
+        note(
+          `  ${done}/${total} processed: sent ${counts.sent}, skipped ${counts.skipped}, failed ${counts.failed}, ${rate().toFixed(1)}/s`,
+        );
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/**
+ * One validated configuration, parsed once from the environment (at cold start in a Lambda,
+ * at startup in the CLI). Every bad or missing key is reported together, by its variable name.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const schema = z.object({
+  AWS_REGION: z.string().default('us-east-1'),
+  DIGEST_DATA_DIR: z.string().default('.data'),
+  DIGEST_SEEDS_DIR: z.string().default('seeds'),
+  DIGEST_OUT_DIR: z.string().default('out'),
+  DIGEST_TEMPLATES_DIR: z.string().default('templates'),
+
+  DIGEST_FROM_ADDRESS: z.email({ message: 'must be an email address' }).default('digest@example.com'),
+  DIGEST_BRAND_NAME: z.string().trim().min(1).default('The Weekly Digest'),
+  /** Display name in From; defaults to the brand name. */
+  DIGEST_FROM_NAME: optionalString,
+  DIGEST_REPLY_TO: optionalString,
+  DIGEST_LIST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a dotted name like digest.example.com')
+    .default('digest.example.com'),
+  DIGEST_PUBLIC_URL: z.url({ message: 'must be an absolute URL' }).default('http://localhost:3000'),
+  DIGEST_UNSUBSCRIBE_MAILTO: z.email().default('unsubscribe@example.com'),
+  DIGEST_POSTAL_ADDRESS: z.string().min(1).default('Example Media, 1 Example Street, Springfield, USA'),
+  DIGEST_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour like #1a56db')
+    .default('#1a56db'),
+  DIGEST_LANG: z.string().default('en'),
+  DIGEST_SES_CONFIGURATION_SET: optionalString,
+
+  SUBSCRIBERS_TABLE: z.string().min(3).default('digest-subscribers'),
+  DELIVERIES_TABLE: z.string().min(3).default('digest-deliveries'),
+  ISSUES_TABLE: z.string().min(3).default('digest-issues'),
+  RATE_LIMITS_TABLE: z.string().min(3).default('digest-rate-limits'),
+  /** S3 bucket for articles and the archive on AWS; unset means the local folders. */
+  DIGEST_BUCKET: optionalString,
+
+  /** Messages per second; unset means SES MaxSendRate from the account's quota. */
+  DIGEST_SEND_RATE: z.coerce.number().positive().optional(),
+  DIGEST_SEND_CONCURRENCY: positiveNumber(8),
+  DIGEST_DELIVERY_TTL_DAYS: positiveNumber(90),
+
+  /** HMAC secrets for tokens: "kid:secret" pairs separated by commas; the first signs. */
+  DIGEST_TOKEN_SECRETS: optionalString,
+  /** On AWS: an SSM SecureString parameter holding DIGEST_TOKEN_SECRETS. */
+  DIGEST_TOKEN_SECRETS_PARAMETER: optionalString,
+  DIGEST_CONFIRM_TOKEN_HOURS: positiveNumber(48),
+  DIGEST_SIGNUPS_PER_MINUTE_PER_IP: positiveNumber(20),
+  DIGEST_MAX_BODY_BYTES: positiveNumber(16 * 1024),
+  DIGEST_FUNCTION_NAME: optionalString,
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}

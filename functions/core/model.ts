@@ -1,0 +1,71 @@
+/** Shapes stored in DynamoDB, shared by the stores, the core and the handlers. */
+
+export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/** Statuses that must never receive a digest again. */
+export const SUPPRESSED_STATUSES: readonly SubscriberStatus[] = ['unsubscribed', 'bounced', 'complained'];
+
+export interface Consent {
+  /** How consent was collected: the signup form, an import with consent gathered elsewhere, the CLI. */
+  source: 'form' | 'import' | 'cli' | 'api';
+  subscribedAt: string;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  wordingVersion?: string | undefined;
+  confirmedAt?: string | undefined;
+  confirmIp?: string | undefined;
+  note?: string | undefined;
+}
+
+export interface Subscriber {
+  email: string;
+  /** Opaque id, used in SES message tags so delivery events can be matched back without the address. */
+  id: string;
+  status: SubscriberStatus;
+  name?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+  consent?: Consent | undefined;
+  softBounces?: number | undefined;
+}
+
+export const DELIVERY_STATES = ['sending', 'sent', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface DeliveryRecord {
+  issueId: string;
+  email: string;
+  state: DeliveryState;
+  attempts: number;
+  messageId?: string | undefined;
+  error?: string | undefined;
+  updatedAt: string;
+  /** Epoch seconds; DynamoDB TTL removes the record after the retention period. */
+  expiresAt: number;
+}
+
+export const ISSUE_STATES = ['building', 'sending', 'sent', 'partial'] as const;
+export type IssueState = (typeof ISSUE_STATES)[number];
+
+export interface IssueCounts {
+  recipients: number;
+  sent: number;
+  skipped: number;
+  suppressed: number;
+  failed: number;
+  unknown: number;
+}
+
+export interface IssueRecord {
+  issueId: string;
+  createdAt: string;
+  state: IssueState;
+  subject: string;
+  /** Content hashes of the articles the issue carried ("already sent" is decided by these). */
+  articleHashes: string[];
+  articleFiles: string[];
+  articleTitles: string[];
+  counts?: IssueCounts | undefined;
+  sentAt?: string | undefined;
+}

@@ -1,0 +1,359 @@
+import pLimit from 'p-limit';
+import type { BlobStore } from '../adapters/blob-store.ts';
+import type { DeliveryStore } from '../adapters/delivery-store.ts';
+import type { IssueStore } from '../adapters/issue-store.ts';
+import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
+import type { SubscriberStore } from '../adapters/subscriber-store.ts';
+import { NotFoundError, SendingHaltedError } from '../errors.ts';
+import { type ArticleFile, type LoadedArticles, loadArticles } from './articles.ts';
+import {
+  createDeliverer,
+  type MailSettings,
+  type Outcome,
+  type RateLimiterPort,
+  type RetryPolicy,
+  unsubscribeUrl,
+} from './delivery.ts';
+import { digestView, issueIdFor, summarizeArticles } from './issue-builder.ts';
+import { buildMessage } from './mime.ts';
+import type { IssueCounts, IssueRecord } from './model.ts';
+import {
+  type Brand,
+  type CompiledIssue,
+  compileIssue,
+  type DigestView,
+  deserializeCompiled,
+  personalize,
+  serializeCompiled,
+  type TemplateSet,
+} from './render.ts';
+import type { TokenKey } from './tokens.ts';
+
+/** Things worth telling a person (CLI) or a log (Lambda) while a run goes on. */
+export type RunEvent =
+  | { type: 'article-skipped'; file: string; reason: string }
+  | { type: 'article-duplicate'; file: string; sameAs: string }
+  | { type: 'quote-dropped'; file: string; quote: string; reason: string }
+  | { type: 'issue-resumed'; issueId: string; state: string }
+  | { type: 'issue-built'; issueId: string; articles: number; htmlBytes: number };
+
+export interface PipelineDeps {
+  issues: IssueStore;
+  subscribers: SubscriberStore;
+  deliveries: DeliveryStore;
+  sender: MailSender;
+  /** Compiled issues and the public archive. */
+  blobs: BlobStore;
+  listArticles: () => Promise<ArticleFile[]>;
+  loadTemplates: () => Promise<TemplateSet>;
+  tokenKeys: TokenKey[];
+  settings: MailSettings;
+  brand: Brand;
+  now?: () => Date;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface PreparedIssue {
+  kind: 'ready';
+  issue: IssueRecord;
+  compiled: CompiledIssue;
+  view: DigestView;
+  origin: 'new' | 'resumed' | 'rerun';
+}
+
+export type Preparation = PreparedIssue | { kind: 'nothing-new'; reason: string };
+
+export interface PrepareOptions {
+  issueId?: string | undefined;
+  includeSent?: boolean | undefined;
+  /** false: build in memory only (dry runs and test sends leave stored state as it was). */
+  persist?: boolean | undefined;
+}
+
+const UNFINISHED = new Set(['building', 'sending', 'partial']);
+export const compiledKey = (issueId: string) => `issues/${issueId}/compiled.json`;
+export const viewKey = (issueId: string) => `issues/${issueId}/digest.json`;
+export const archiveKey = (issueId: string) => `issues/${issueId}/index.html`;
+
+async function loadAndReport(deps: PipelineDeps): Promise<LoadedArticles> {
+  const loaded = await loadArticles(await deps.listArticles());
+  for (const s of loaded.skipped) deps.onEvent?.({ type: 'article-skipped', ...s });
+  for (const d of loaded.duplicates) deps.onEvent?.({ type: 'article-duplicate', ...d });
+  return loaded;
+}
+
+async function build(
+  deps: PipelineDeps,
+  loaded: LoadedArticles,
+  wanted: (hash: string) => boolean,
+  issueId: string | undefined,
+): Promise<{ view: DigestView; compiled: CompiledIssue; hashes: string[]; files: string[] } | undefined> {
+  const now = deps.now?.() ?? new Date();
+  const picked = loaded.articles.filter((a) => wanted(a.hash));
+  const summarized = summarizeArticles(picked, (file, quote, reason) =>
+    deps.onEvent?.({ type: 'quote-dropped', file, quote: quote.text, reason }),
+  );
+  for (const s of summarized.skipped) deps.onEvent?.({ type: 'article-skipped', ...s });
+  if (summarized.articles.length === 0) return undefined;
+  const hashes = summarized.articles.map((a) => a.article.hash);
+  const id = issueId ?? issueIdFor(hashes, now);
+  const view = digestView(
+    id,
+    now,
+    deps.brand,
+    summarized.articles.map((a) => a.summary),
+  );
+  const compiled = await compileIssue(await deps.loadTemplates(), view, deps.brand);
+  deps.onEvent?.({
+    type: 'issue-built',
+    issueId: id,
+    articles: hashes.length,
+    htmlBytes: compiled.htmlBytes,
+  });
+  return { view, compiled, hashes, files: summarized.articles.map((a) => a.article.file) };
+}
+
+async function storeCompiled(deps: PipelineDeps, view: DigestView, compiled: CompiledIssue) {
+  await deps.blobs.put(compiledKey(compiled.issueId), serializeCompiled(compiled), 'application/json');
+  await deps.blobs.put(viewKey(compiled.issueId), JSON.stringify(view), 'application/json');
+  // The archive copy carries no recipient: the slots point at the generic pages.
+  const archive = personalize(compiled, {
+    email: 'a subscriber',
+    unsubscribeUrl: `${deps.brand.publicUrl.replace(/\/+$/, '')}/`,
+  });
+  await deps.blobs.put(archiveKey(compiled.issueId), archive.html, 'text/html; charset=utf-8');
+}
+
+async function loadStored(deps: PipelineDeps, issue: IssueRecord): Promise<PreparedIssue | undefined> {
+  const compiledBytes = await deps.blobs.get(compiledKey(issue.issueId));
+  const viewBytes = await deps.blobs.get(viewKey(issue.issueId));
+  if (!compiledBytes || !viewBytes) return undefined;
+  return {
+    kind: 'ready',
+    issue,
+    compiled: deserializeCompiled(Buffer.from(compiledBytes).toString('utf8')),
+    view: JSON.parse(Buffer.from(viewBytes).toString('utf8')) as DigestView,
+    origin: 'rerun',
+  };
+}
+
+/** Rebuilds an issue whose stored copy is missing (a crash while `building`), from the same articles only. */
+async function rebuild(deps: PipelineDeps, issue: IssueRecord, persist: boolean): Promise<PreparedIssue> {
+  const loaded = await loadAndReport(deps);
+  const carried = new Set(issue.articleHashes);
+  const built = await build(deps, loaded, (h) => carried.has(h), issue.issueId);
+  if (!built || built.hashes.length !== carried.size) {
+    throw new NotFoundError(
+      `issue ${issue.issueId} cannot be rebuilt: some of its articles (${issue.articleFiles.join(', ')}) are gone`,
+    );
+  }
+  if (persist) {
+    await storeCompiled(deps, built.view, built.compiled);
+    await deps.issues.setState(issue.issueId, 'sending');
+  }
+  return {
+    kind: 'ready',
+    issue: { ...issue, state: 'sending' },
+    compiled: built.compiled,
+    view: built.view,
+    origin: 'rerun',
+  };
+}
+
+/**
+ * Decides what this run sends: a given issue (`--issue`), else an unfinished one, else a new issue
+ * of the articles no earlier issue carried; with none, nothing, and why.
+ */
+export async function prepareIssue(deps: PipelineDeps, options: PrepareOptions = {}): Promise<Preparation> {
+  const persist = options.persist ?? true;
+  if (options.issueId) {
+    const issue = await deps.issues.get(options.issueId);
+    if (!issue) {
+      const known = (await deps.issues.list()).slice(0, 5).map((i) => i.issueId);
+      throw new NotFoundError(
+        `no issue with id "${options.issueId}"${known.length ? ` (recent issues: ${known.join(', ')})` : ' (no issues yet)'}`,
+      );
+    }
+    return (await loadStored(deps, issue)) ?? rebuild(deps, issue, persist);
+  }
+
+  const all = await deps.issues.list();
+  const unfinished = [...all].reverse().find((i) => UNFINISHED.has(i.state));
+  if (unfinished && !options.includeSent) {
+    deps.onEvent?.({ type: 'issue-resumed', issueId: unfinished.issueId, state: unfinished.state });
+    const stored = await loadStored(deps, unfinished);
+    const prepared = stored ?? (await rebuild(deps, unfinished, persist));
+    return { ...prepared, origin: 'resumed' };
+  }
+
+  const loaded = await loadAndReport(deps);
+  if (loaded.articles.length === 0) return { kind: 'nothing-new', reason: 'there are no readable articles' };
+  const carried = new Set(all.flatMap((i) => i.articleHashes));
+  const fresh = options.includeSent ? loaded.articles : loaded.articles.filter((a) => !carried.has(a.hash));
+  if (fresh.length === 0) {
+    const last = all[0];
+    return {
+      kind: 'nothing-new',
+      reason: `no new articles since issue ${last?.issueId ?? '?'}: all ${loaded.articles.length} article(s) went out already`,
+    };
+  }
+  const freshHashes = new Set(fresh.map((a) => a.hash));
+  let built = await build(deps, loaded, (h) => freshHashes.has(h), undefined);
+  if (!built) return { kind: 'nothing-new', reason: 'none of the new articles could be summarized' };
+  if (all.some((i) => i.issueId === built?.compiled.issueId)) {
+    // The same articles again on the same day (--include-sent): a distinct id.
+    built = await build(
+      deps,
+      loaded,
+      (h) => freshHashes.has(h),
+      `${built.compiled.issueId}-${all.length + 1}`,
+    );
+    if (!built) return { kind: 'nothing-new', reason: 'none of the new articles could be summarized' };
+  }
+  const issue: IssueRecord = {
+    issueId: built.compiled.issueId,
+    createdAt: (deps.now?.() ?? new Date()).toISOString(),
+    state: 'building',
+    subject: built.compiled.subject,
+    articleHashes: built.hashes,
+    articleFiles: built.files,
+    articleTitles: built.view.articles.map((a) => a.title),
+  };
+  if (persist) {
+    await deps.issues.create(issue);
+    await storeCompiled(deps, built.view, built.compiled);
+    await deps.issues.setState(issue.issueId, 'sending');
+    issue.state = 'sending';
+  }
+  return { kind: 'ready', issue, compiled: built.compiled, view: built.view, origin: 'new' };
+}
+
+export interface SendRunOptions {
+  dryRun?: boolean;
+  retryUnknown?: boolean;
+  concurrency: number;
+  limiter: RateLimiterPort;
+  retry?: RetryPolicy;
+  pageSize?: number;
+  onRawMessage?: (email: string, raw: Buffer) => Promise<void>;
+  onOutcome?: (email: string, outcome: Outcome) => void;
+}
+
+export interface SendReport extends IssueCounts {
+  issueId: string;
+  dryRun: number;
+  halted?: string | undefined;
+  state: IssueRecord['state'];
+}
+
+/**
+ * Sends a prepared issue to every confirmed subscriber in process: pages of addresses, each page
+ * with bounded concurrency, so memory stays flat however long the list is.
+ */
+export async function sendToSubscribers(
+  deps: PipelineDeps,
+  prepared: PreparedIssue,
+  options: SendRunOptions,
+): Promise<SendReport> {
+  const deliver = createDeliverer(
+    {
+      subscribers: deps.subscribers,
+      deliveries: deps.deliveries,
+      sender: deps.sender,
+      tokenKeys: deps.tokenKeys,
+      limiter: options.limiter,
+      settings: deps.settings,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onRawMessage ? { onRawMessage: options.onRawMessage } : {}),
+    },
+    prepared.compiled,
+  );
+  const report: SendReport = {
+    issueId: prepared.issue.issueId,
+    recipients: 0,
+    sent: 0,
+    skipped: 0,
+    suppressed: 0,
+    failed: 0,
+    unknown: 0,
+    dryRun: 0,
+    state: prepared.issue.state,
+  };
+  const limit = pLimit(options.concurrency);
+  const deliverOptions: { dryRun: boolean; retryUnknown: boolean; halt?: { reason: string } } = {
+    dryRun: options.dryRun ?? false,
+    retryUnknown: options.retryUnknown ?? false,
+  };
+  let haltError: SendFailure | undefined;
+  for await (const page of deps.subscribers.pagesByStatus('confirmed', options.pageSize)) {
+    if (deliverOptions.halt) break;
+    await Promise.all(
+      page.map((email) =>
+        limit(async () => {
+          let outcome: Outcome;
+          try {
+            outcome = await deliver(email, deliverOptions);
+          } catch (error) {
+            if (!(error instanceof SendFailure)) throw error;
+            haltError ??= error;
+            deliverOptions.halt = { reason: error.message };
+            outcome = 'failed';
+          }
+          if (outcome === 'halted') return;
+          report.recipients++;
+          if (outcome === 'dry-run') report.dryRun++;
+          else report[outcome]++;
+          options.onOutcome?.(email, outcome);
+        }),
+      ),
+    );
+  }
+  if (!options.dryRun) {
+    const complete = !haltError && report.failed === 0 && report.unknown === 0;
+    report.state = complete ? 'sent' : 'partial';
+    const { dryRun: _d, halted: _h, issueId: _i, state: _s, ...counts } = report;
+    await deps.issues.setState(prepared.issue.issueId, report.state, counts);
+  }
+  if (haltError) {
+    report.halted = haltError.message;
+    throw new SendingHaltedError(
+      haltError.kind === 'quota' ? 'quota' : 'paused',
+      haltError.kind === 'quota'
+        ? `SES daily sending quota is used up: stopped after ${report.sent} sent; the next run resumes this issue (${haltError.message})`
+        : `SES sending is paused for this account or configuration set: stopped at once (${haltError.message})`,
+      { cause: Object.assign(haltError, { report }) },
+    );
+  }
+  return report;
+}
+
+/** A test send of the issue to one address: no delivery record, no issue state, not a subscriber. */
+export async function sendTestCopy(
+  deps: PipelineDeps,
+  prepared: PreparedIssue,
+  email: string,
+  onRawMessage?: (email: string, raw: Buffer) => Promise<void>,
+  dryRun = false,
+): Promise<string | undefined> {
+  const url = unsubscribeUrl(deps.settings.publicUrl, deps.tokenKeys, email);
+  const body = personalize(prepared.compiled, { email, unsubscribeUrl: url });
+  const raw = await buildMessage({
+    from: deps.settings.from,
+    to: email,
+    replyTo: deps.settings.replyTo,
+    subject: `[TEST] ${prepared.compiled.subject}`,
+    html: body.html,
+    text: body.text,
+    listId: deps.settings.listId,
+    listName: deps.settings.listName,
+    unsubscribeUrl: url,
+    unsubscribeMailto: deps.settings.unsubscribeMailto,
+    configurationSet: deps.settings.configurationSet,
+  });
+  await onRawMessage?.(email, raw);
+  if (dryRun) return undefined;
+  return deps.sender.sendRaw(raw, {
+    tags: { issue: prepared.issue.issueId, subscriber: 'test' },
+    configurationSet: deps.settings.configurationSet,
+  });
+}
