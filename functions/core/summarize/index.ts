@@ -3,8 +3,8 @@
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
 import { keyPoints } from './keypoints.ts';
-import { extractQuotes } from './quotes.ts';
-import { segment } from './sentences.ts';
+import { type DroppedQuote, type ExtractedQuote, extractQuotes, verifyQuotes } from './quotes.ts';
+import { paragraphs, segment } from './sentences.ts';
 import { normalizeBody, squash, words } from './text.ts';
 
 export interface Quote {
@@ -51,16 +51,18 @@ export function summarize(input: SummarizeInput, options: SummarizeOptions = {})
   if (typeof input?.body !== 'string') throw new SummarizeError('article body must be a string');
   const body = normalizeBody(input.body);
   if (words(body).length === 0) throw new SummarizeError('article has no text to summarize');
-  const sentences = segment(body);
+  const paras = paragraphs(body);
+  const sentences = segment(body, paras);
   if (sentences.length === 0) throw new SummarizeError('article has no sentences to summarize');
   const points = keyPoints(sentences);
   const given = input.title?.trim();
   const title = given ? given : headline(sentences[0]?.text ?? '');
-  const quotes: Quote[] = extractQuotes(body).map((q) => ({
-    text: q.text,
-    speaker: q.speaker,
-    role: q.role,
-  }));
-  void options;
+  const dropped: DroppedQuote[] = [];
+  const extracted = extractQuotes({ body, paragraphs: paras, sentences }, dropped);
+  const toQuote = (q: ExtractedQuote): Quote => ({ text: q.text, speaker: q.speaker, role: q.role });
+  if (options.onDroppedQuote) for (const d of dropped) options.onDroppedQuote(toQuote(d.quote), d.reason);
+  const quotes = verifyQuotes(extracted, body, (q, reason) =>
+    options.onDroppedQuote?.(toQuote(q), reason),
+  ).map(toQuote);
   return { title, keyPoints: points, quotes };
 }
