@@ -3,8 +3,8 @@
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
 import { keyPoints } from './keypoints.ts';
-import { type DroppedQuote, type ExtractedQuote, extractQuotes, verifyQuotes } from './quotes.ts';
-import { paragraphs, segment } from './sentences.ts';
+import { type DroppedQuote, type ExtractedQuote, extractQuotes, findSpans, verifyQuotes } from './quotes.ts';
+import { paragraphs, type Sentence, segment } from './sentences.ts';
 import { normalizeBody, squash, words } from './text.ts';
 
 export interface Quote {
@@ -30,21 +30,50 @@ export class SummarizeError extends Error {
 }
 
 const MAX_TITLE = 90;
-const CUT_BEFORE =
-  /\s(?:during|despite|amid|after|before|following|while|as|which|who|because|although|since|with|in|at|on|over|for)\s/g;
+const HARD_MAX_TITLE = 100;
+const MIN_CLAUSE = 25;
+const MIN_CUT = 45;
+/** Where a long clause may be cut, strongest first: subordinate clauses, then prepositional phrases. */
+const CUT_BEFORE = [
+  /\s(?:during|despite|amid|after|before|following|while|as|which|who|that|because|although|since|when|where)\s/g,
+  /\s(?:with|in|at|on|over|for|from|to|by|between|and|but|into|under|across|near)\s/g,
+];
+const WEEKDAY_PHRASE =
+  /\s(?:on|late on|early on|last|this)\s(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s(?:morning|afternoon|evening|night))?\b/g;
+const TRAILING_WORDS = /\s+(?:the|a|an|of|and|or|but|to|in|on|at|for|with|by|from|its|their|his|her)$/i;
 
-/** A headline from the lead sentence: its first clause, at most ~90 characters, no trailing period. */
+/**
+ * A headline from the lead sentence, as an editor would trim it: weekday phrases and non-restrictive
+ * clauses out, the main clause kept, at most ~90 characters (100 when no clean cut exists), no period.
+ */
 export function headline(lead: string): string {
-  let text = squash(lead).replace(/^[“"‘']+|[”"’']+$/g, '');
-  const clause = /^(.{30,}?)(?:[;:]|\s[—–-]\s|,\s)/.exec(text);
-  if (clause?.[1] && clause[1].length <= MAX_TITLE) text = clause[1];
+  let text = squash(lead)
+    .replace(/^[“"‘']+|[”"’']+$/g, '')
+    .replace(WEEKDAY_PHRASE, '')
+    .replace(/,\s(?:who|which|whose)\s[^,]{1,120},/g, '')
+    .replace(/^([^,]{2,60}),\s(?:the|a|an)\s[^,]{3,80},\s(?=\p{Ll})/u, '$1 ');
+  // The main clause: up to the first comma, semicolon or dash, if that leaves enough to say something.
+  const clause = new RegExp(`^(.{${MIN_CLAUSE},}?)(?:[;:]\\s|\\s[—–-]\\s|,\\s)`).exec(text);
+  if (clause?.[1]) text = clause[1];
   if (text.length > MAX_TITLE) {
     let cut = -1;
-    for (const m of text.matchAll(CUT_BEFORE)) if (m.index >= 30 && m.index <= MAX_TITLE) cut = m.index;
-    if (cut < 0) cut = text.lastIndexOf(' ', MAX_TITLE);
-    text = text.slice(0, cut > 0 ? cut : MAX_TITLE);
+    for (const boundary of CUT_BEFORE) {
+      for (const m of text.matchAll(boundary)) {
+        const before = text.slice(0, m.index);
+        // Never leave a dangling number or clock time ("from 7:20 a.m.").
+        if (m.index >= MIN_CUT && m.index <= MAX_TITLE && !/(?:\d|[ap]\.m\.)$/.test(before)) cut = m.index;
+      }
+      if (cut > 0) break;
+    }
+    if (cut > 0) text = text.slice(0, cut);
+    else if (text.length > HARD_MAX_TITLE) {
+      const space = text.lastIndexOf(' ', MAX_TITLE);
+      text = text.slice(0, space > 0 ? space : MAX_TITLE);
+    }
   }
-  return text.replace(/[\s,;:.—–-]+$/, '').trim();
+  let out = text.replace(/[\s,;:.—–-]+$/, '').trim();
+  while (TRAILING_WORDS.test(out)) out = out.replace(TRAILING_WORDS, '');
+  return out;
 }
 
 export function summarize(input: SummarizeInput, options: SummarizeOptions = {}): Summary {
@@ -54,9 +83,17 @@ export function summarize(input: SummarizeInput, options: SummarizeOptions = {})
   const paras = paragraphs(body);
   const sentences = segment(body, paras);
   if (sentences.length === 0) throw new SummarizeError('article has no sentences to summarize');
-  const points = keyPoints(sentences);
+  const spans = findSpans(body, paras);
+  const quotedShare = (s: Sentence): number => {
+    let inside = 0;
+    for (const span of spans)
+      for (const part of span.parts)
+        inside += Math.max(0, Math.min(part.end, s.end) - Math.max(part.start, s.start));
+    return inside / Math.max(1, s.end - s.start);
+  };
   const given = input.title?.trim();
   const title = given ? given : headline(sentences[0]?.text ?? '');
+  const points = keyPoints(sentences, { quotedShare, title });
   const dropped: DroppedQuote[] = [];
   const extracted = extractQuotes({ body, paragraphs: paras, sentences }, dropped);
   const toQuote = (q: ExtractedQuote): Quote => ({ text: q.text, speaker: q.speaker, role: q.role });

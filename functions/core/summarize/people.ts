@@ -347,7 +347,7 @@ export function resolvePronoun(pronoun: string, at: number, index: PeopleIndex):
     if (!m || m.start >= at || seen.has(m.person)) continue;
     seen.add(m.person);
     const p = index.people.get(m.person);
-    if (!p || !p.personEvidence) continue;
+    if (!p?.personEvidence) continue;
     const pg = genderOf(p);
     if (pg === null || pg === g) return p.name;
   }
