@@ -105,6 +105,12 @@ function isPronoun(word: string): 'f' | 'm' | null {
   return null;
 }
 
+const PREPOSITIONS = new Set(
+  'in at to from of near for by with into toward towards across outside inside and or on over under'.split(
+    ' ',
+  ),
+);
+
 const ROLE_STOP = new Set(
   (
     'the a an his her their its our my your this that these those with by to from for of at in on and or but ' +
@@ -117,6 +123,20 @@ const ROLE_STOP = new Set(
 function roleBefore(body: string, tokens: Token[], first: number, nameIndex: number): string | null {
   // tokens[first..nameIndex-1] are title words inside the run; walk further back over role words.
   let start = first;
+  const before = tokens[first - 1];
+  if (first === nameIndex && before?.trail === ',' && isRoleNoun(before.core)) {
+    // A fronted appositive: "The minister, Ahmed Rahimi, said" → role "minister".
+    let from = first - 1;
+    for (let i = first - 2; i >= 0; i--) {
+      const t = tokens[i];
+      if (!t || t.trail || t.lead || ROLE_STOP.has(t.core.toLowerCase()) || SPEECH_VERBS.has(t.core)) break;
+      from = i;
+    }
+    const det = tokens[from - 1];
+    const atClauseStart =
+      from === 0 || (det && /^(?:the|The)$/.test(det.core) && (from - 1 === 0 || !!tokens[from - 2]?.trail));
+    if (atClauseStart) return body.slice(tokens[from]?.start ?? 0, before.end).trim() || null;
+  }
   for (let i = first - 1; i >= 0; i--) {
     const t = tokens[i];
     if (!t || t.trail || t.lead || ROLE_STOP.has(t.core.toLowerCase()) || SPEECH_VERBS.has(t.core)) break;
@@ -296,21 +316,30 @@ export function indexPeople(
       if (MALE_NOUNS.has(w)) p.male += 2;
     }
   }
-  // Pronoun cues: the first gendered pronoun after a mention, in its sentence or the next one of the
-  // same paragraph, counts for that person unless another person is named in between.
+  // Pronoun cues: the first gendered pronoun after a mention in subject position, in its sentence or the
+  // next one of the same paragraph, counts for that person unless another person is named in between.
+  // A pronoun that is itself the subject of a quote's attribution (“…,” he said) is not a cue: it is
+  // what we are trying to resolve.
   for (let idx = 0; idx < mentions.length; idx++) {
     const m = mentions[idx];
     if (!m) continue;
     const s = sentences[m.sentence];
     if (!s) continue;
+    const followedBy = /^(?:['’]s)?\s*(,|\p{Ll}+)/u.exec(body.slice(m.end, m.end + 30))?.[1] ?? '';
+    const subjectPosition = followedBy === ',' || (followedBy !== '' && !PREPOSITIONS.has(followedBy));
+    if (!subjectPosition) continue;
     const next = sentences[m.sentence + 1];
     const limit = next && next.paragraph === s.paragraph ? next.end : s.end;
     const nextMention = mentions.slice(idx + 1).find((o) => o.start > m.end && o.person !== m.person);
     const stop = Math.min(limit, nextMention ? nextMention.start : limit);
-    for (const t of tokenize(body, m.end, stop)) {
-      if (insideQuote(t.start)) continue;
+    const tokens = tokenize(body, m.end, stop);
+    for (let ti = 0; ti < tokens.length; ti++) {
+      const t = tokens[ti];
+      if (!t || insideQuote(t.start)) continue;
       const g = isPronoun(t.core);
       if (!g) continue;
+      const verb = tokens[ti + 1]?.core.toLowerCase() ?? '';
+      if (/[”"]\s*$/.test(body.slice(Math.max(0, t.start - 3), t.start)) && SPEECH_VERBS.has(verb)) break;
       const p = people.get(m.person);
       if (p) {
         if (g === 'f') p.female++;
@@ -322,7 +351,7 @@ export function indexPeople(
   }
   // Speech verbs right after a name are evidence of a person.
   for (const m of mentions) {
-    const after = /^\s*(?:\p{Ll}+\s+)?(\p{Ll}+)/u.exec(body.slice(m.end, m.end + 40));
+    const after = /^,?\s*(?:\p{Ll}+\s+)?(\p{Ll}+)/u.exec(body.slice(m.end, m.end + 40));
     if (after?.[1] && SPEECH_VERBS.has(after[1])) {
       const p = people.get(m.person);
       if (p) p.personEvidence = true;

@@ -13,7 +13,7 @@
  * 5. Verification: every piece of a quote must appear verbatim in the source after normalizing quote
  *    marks and whitespace; a quote that does not is dropped and reported.
  */
-import { SPEECH_VERBS } from './lexicon.ts';
+import { isRoleNoun, SPEECH_VERBS } from './lexicon.ts';
 import {
   findMentions,
   indexPeople,
@@ -247,11 +247,27 @@ function speakerOf(np: NounPhrase, index: PeopleIndex): Attribution | null {
     return { speaker: who, role: who ? (index.people.get(who)?.role ?? null) : null };
   }
   if (toks.length <= 3 && toks.some((w) => ['they', 'we', 'i', 'you', 'it'].includes(w))) return null;
-  if (['the', 'a', 'an'].includes(toks[0] ?? '') && toks.length <= 5) {
-    const noun = toks[toks.length - 1] ?? '';
+  if (['the', 'a', 'an'].includes(toks[0] ?? '') && toks.length <= 8) {
+    // The head noun comes before any preposition: "a spokeswoman for the ministry".
+    const prep = toks.findIndex((w, i) => i > 0 && ['for', 'of', 'at', 'with', 'in', 'from'].includes(w));
+    const head = toks.slice(1, prep > 0 ? prep : toks.length);
+    const noun = head[head.length - 1] ?? '';
+    // "The report said" is a document, not a person speaking.
+    if (!isRoleNoun(noun)) return null;
     const who = resolveRoleNoun(noun, np.start, index);
     if (who) return { speaker: who, role: index.people.get(who)?.role ?? null };
-    return { speaker: null, role: toks.slice(1).join(' ') };
+    const first = np.tokens[1];
+    const last = np.tokens[np.tokens.length - 1];
+    return {
+      speaker: null,
+      role:
+        first && last
+          ? np.tokens
+              .map((t) => t.core)
+              .slice(1)
+              .join(' ')
+          : null,
+    };
   }
   return null;
 }
@@ -259,7 +275,13 @@ function speakerOf(np: NounPhrase, index: PeopleIndex): Attribution | null {
 /** The person a sentence is about when it opens with them: “County emergency manager Grace Holloway praised…”. */
 function subjectOfSentence(body: string, s: Sentence, index: PeopleIndex): Attribution | null {
   const first = index.mentions.find((m) => m.sentence === s.index);
-  const lead = body.slice(s.start, first ? first.start : s.end);
+  let lead = body.slice(s.start, first ? first.start : s.end);
+  // A fronted adverbial ("At an evacuation centre in the county fairgrounds, retired teacher …").
+  const fronted =
+    /^\s*(?:At|In|On|Outside|Inside|After|Before|During|Later|Earlier|Back|Near|From|Across)\b[^,]*,\s+(.*)$/su.exec(
+      lead,
+    );
+  if (fronted?.[1] !== undefined) lead = fronted[1];
   if (first) {
     const leadWords = words(lead);
     const roleWords = words(index.people.get(first.person)?.role ?? first.role ?? '');
@@ -434,12 +456,15 @@ export function extractQuotes(ctx: QuoteContext, dropped: DroppedQuote[] = []): 
         }
       }
       // (c') the previous paragraph's speaker goes on.
-      if (!attribution && previous?.attribution?.speaker && !before.trim()) {
+      const startsParagraph = paras[first.paragraph]?.start === first.open;
+      if (!attribution && previous?.attribution?.speaker && startsParagraph) {
         const prevLast = previous.group.spans[previous.group.spans.length - 1];
         if (prevLast && prevLast.lastParagraph === first.paragraph - 1) {
+          // Only when the previous paragraph ends with that quote and its attribution.
+          const closeSentence = sentenceAt(sentences, prevLast.close - 1);
           const prevPara = paras[prevLast.lastParagraph];
-          const tail = prevPara ? body.slice(prevLast.close, prevPara.end) : '';
-          if (words(tail).length <= 12) attribution = previous.attribution;
+          if (closeSentence && prevPara && closeSentence.end >= prevPara.end)
+            attribution = previous.attribution;
         }
       }
       // (d) the following sentence names the speaker.
