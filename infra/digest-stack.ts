@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ArnFormat,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -155,23 +156,24 @@ export class DigestStack extends Stack {
     });
 
     // ── SES: domain identity with Easy DKIM, configuration set → SNS → feedback ──────────────
-    // SES and CloudWatch publish to the topics below; an AWS-managed SNS key cannot grant them
-    // that, so the topics use this customer-managed key.
+    // SES and CloudWatch publish to the topics below; the AWS-managed SNS key cannot grant them
+    // that, so the topics use this customer-managed key. Who may publish to which topic is scoped
+    // by each topic's own policy (source account and ARN).
     const topicKey = new kms.Key(this, 'TopicKey', {
       description: `Encrypts the digest-${config.stage} SNS topics (SES events, alarms)`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    for (const service of ['ses.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      topicKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-        }),
-      );
-    }
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [
+          new iam.ServicePrincipal('ses.amazonaws.com'),
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        ],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
     const sesEvents = new Topic(this, 'SesEventsTopic', {
       displayName: `digest-${config.stage} SES bounces and complaints`,
       masterKey: topicKey,
@@ -367,6 +369,25 @@ export class DigestStack extends Stack {
       masterKey: topicKey,
       enforceSSL: true,
     });
+    // The topic has its own policy (TLS only), so CloudWatch needs an explicit right to publish.
+    alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (config.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
     const alarmAction = new SnsAction(alarmTopic);
     const dlqAlarm = new Alarm(this, 'SendDeadLetterAlarm', {
