@@ -192,8 +192,11 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
   let eligible = sentences.filter((s, i) => isStandalone(s, quoted[i] ?? 0)).map((s) => s.index);
   if (eligible.length < k) {
     // Too few clean sentences: fall back to every sentence that has some substance.
-    const extra = sentences.filter((s) => !eligible.includes(s.index) && words(s.text).length >= 4);
-    eligible = [...eligible, ...extra.map((s) => s.index)];
+    const rest = sentences.filter((s) => !eligible.includes(s.index));
+    const substantial = rest.filter((s) => words(s.text).length >= 4);
+    eligible = [...eligible, ...substantial.map((s) => s.index)];
+    if (eligible.length < k)
+      eligible = [...eligible, ...rest.filter((s) => !substantial.includes(s)).map((s) => s.index)];
   }
   const covered = new Set<string>();
   const picked: number[] = [];
