@@ -73,17 +73,21 @@ function bm25Vectors(tokenLists: string[][]): Vector[] {
   });
 }
 
-function cosine(a: Vector, b: Vector): number {
+function norm(v: Vector): number {
+  let sum = 0;
+  for (const x of v.values()) sum += x * x;
+  return Math.sqrt(sum);
+}
+
+function cosine(a: Vector, b: Vector, na: number, nb: number): number {
+  if (!na || !nb) return 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [t, x] of a) {
-    na += x * x;
-    const y = b.get(t);
+  for (const [t, x] of small) {
+    const y = large.get(t);
     if (y !== undefined) dot += x * y;
   }
-  for (const y of b.values()) nb += y * y;
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+  return dot / (na * nb);
 }
 
 /** Personalized PageRank over a symmetric weighted graph. */
@@ -160,7 +164,10 @@ function concepts(text: string): Map<string, number> {
 /** TextRank-style centrality with a lead-biased restart, scaled to 0–1. */
 export function centrality(sentences: Sentence[]): number[] {
   const vectors = bm25Vectors(sentences.map((s) => terms(s.text)));
-  const sim: number[][] = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : cosine(a, b))));
+  const norms = vectors.map(norm);
+  const sim: number[][] = vectors.map((a, i) =>
+    vectors.map((b, j) => (i === j ? 0 : cosine(a, b, norms[i] ?? 0, norms[j] ?? 0))),
+  );
   // Restart mass halves every three sentences.
   const raw = sentences.map((_, i) => 0.5 ** (i / 3) + 0.05);
   const sum = raw.reduce((s, x) => s + x, 0);

@@ -330,7 +330,11 @@ export function indexPeople(
     if (!subjectPosition) continue;
     const next = sentences[m.sentence + 1];
     const limit = next && next.paragraph === s.paragraph ? next.end : s.end;
-    const nextMention = mentions.slice(idx + 1).find((o) => o.start > m.end && o.person !== m.person);
+    let nextMention: Mention | undefined;
+    for (let o = idx + 1; o < mentions.length && !nextMention; o++) {
+      const other = mentions[o];
+      if (other && other.start > m.end && other.person !== m.person) nextMention = other;
+    }
     const stop = Math.min(limit, nextMention ? nextMention.start : limit);
     const tokens = tokenize(body, m.end, stop);
     for (let ti = 0; ti < tokens.length; ti++) {

@@ -243,8 +243,9 @@ function speakerOf(np: NounPhrase, index: PeopleIndex): Attribution | null {
   const toks = np.tokens.map((t) => t.core.toLowerCase());
   const pronoun = toks.find((w) => ['he', 'she'].includes(w));
   if (pronoun && toks.length <= 3) {
+    // A pronoun nobody in the article can be is no attribution at all.
     const who = resolvePronoun(pronoun, np.start, index);
-    return { speaker: who, role: who ? (index.people.get(who)?.role ?? null) : null };
+    return who ? { speaker: who, role: index.people.get(who)?.role ?? null } : null;
   }
   if (toks.length <= 3 && toks.some((w) => ['they', 'we', 'i', 'you', 'it'].includes(w))) return null;
   if (['the', 'a', 'an'].includes(toks[0] ?? '') && toks.length <= 8) {
@@ -343,12 +344,17 @@ function assemble(body: string, group: Group): string[] {
   return pieces;
 }
 
+/** A source text normalized once for repeated verification. */
+export interface CanonicalSource {
+  canonical: string;
+}
+
 /**
  * Checks that every piece of a quote appears verbatim in the source, in order, after normalizing quote
  * marks and whitespace (a trailing comma or period may differ: it is where pieces were joined).
  */
-export function verifyPieces(pieces: string[], source: string): boolean {
-  const haystack = canonical(source);
+export function verifyPieces(pieces: string[], source: string | CanonicalSource): boolean {
+  const haystack = typeof source === 'string' ? canonical(source) : source.canonical;
   let from = 0;
   for (const piece of pieces) {
     const needle = canonical(piece).replace(/[,.;:]+$/, '');
@@ -369,8 +375,23 @@ export interface QuoteContext {
 export function extractQuotes(ctx: QuoteContext, dropped: DroppedQuote[] = []): ExtractedQuote[] {
   const { body, paragraphs: paras, sentences } = ctx;
   const spans = findSpans(body, paras);
-  const inside = (offset: number): boolean =>
-    spans.some((s) => s.parts.some((p) => offset >= p.start - 1 && offset < p.end + 1));
+  // Quote ranges (marks included), sorted, for a binary search per word.
+  const ranges = spans
+    .flatMap((s) => s.parts.map((p) => [p.start - 1, p.end + 1] as const))
+    .sort((a, b) => a[0] - b[0]);
+  const inside = (offset: number): boolean => {
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = ranges[mid];
+      if (!r) break;
+      if (offset < r[0]) hi = mid - 1;
+      else if (offset >= r[1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
   const mentions = findMentions(body, sentences, inside);
   const index = indexPeople(body, sentences, mentions, inside);
 
@@ -405,6 +426,8 @@ export function extractQuotes(ctx: QuoteContext, dropped: DroppedQuote[] = []): 
   }
 
   const out: ExtractedQuote[] = [];
+  const canonicalBody: CanonicalSource = { canonical: canonical(body) };
+  const seen = new Set<string>();
   let previous: { group: Group; attribution: Attribution | null } | null = null;
   for (const group of groups) {
     const first = group.spans[0];
@@ -490,11 +513,13 @@ export function extractQuotes(ctx: QuoteContext, dropped: DroppedQuote[] = []): 
     if (!attribution || wordCount < 4) continue;
     candidate.speaker = attribution.speaker;
     candidate.role = attribution.role;
-    if (!verifyPieces(pieces, body)) {
+    if (!verifyPieces(pieces, canonicalBody)) {
       drop(REASONS.notVerbatim);
       continue;
     }
-    if (out.some((q) => canonical(q.text) === canonical(text))) continue;
+    const key = canonical(text);
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push(candidate);
   }
   return out;
@@ -509,8 +534,9 @@ export function verifyQuotes<Q extends { text: string; pieces?: string[] }>(
   source: string,
   onDropped?: (quote: Q, reason: string) => void,
 ): Q[] {
+  const haystack: CanonicalSource = { canonical: canonical(source) };
   return quotes.filter((q) => {
-    const ok = verifyPieces(q.pieces?.length ? q.pieces : [q.text], source);
+    const ok = verifyPieces(q.pieces?.length ? q.pieces : [q.text], haystack);
     if (!ok) onDropped?.(q, REASONS.notVerbatim);
     return ok;
   });
