@@ -130,6 +130,30 @@ describe('quotes', () => {
     expect(q[0]?.speaker).toBe(speaker);
   });
 
+  it('reads articles that quote with single curly marks, leaving apostrophes alone', () => {
+    const body =
+      'Council leader Sarah Pym said the library would stay open. ‘We won’t close a single branch while I’m in charge,’ she said.';
+    expect(quotesOf(body)).toEqual([
+      {
+        text: 'We won’t close a single branch while I’m in charge',
+        speaker: 'Sarah Pym',
+        role: 'Council leader',
+      },
+    ]);
+  });
+
+  it('keeps an unnamed but described source, without a name', () => {
+    expect(
+      quotesOf('A spokeswoman for the ministry said: “We are reviewing every contract signed since 2019.”'),
+    ).toEqual([
+      {
+        text: 'We are reviewing every contract signed since 2019.',
+        speaker: null,
+        role: 'spokeswoman for the ministry',
+      },
+    ]);
+  });
+
   it('keeps names written family name first, resolving the family name alone', () => {
     const body =
       'Industry analyst Liang Weimin of Orient Research followed the deal. “This is a very large bet for a small company,” Liang said.\n\n' +

@@ -78,20 +78,53 @@ const OPENING = new Set(['“', '„', '«']);
 const CLOSING = new Set(['”', '»']);
 const STRAIGHT = '"';
 
-function isDoubleMark(ch: string): boolean {
-  return OPENING.has(ch) || CLOSING.has(ch) || ch === STRAIGHT;
+interface MarkStyle {
+  opening: Set<string>;
+  closing: Set<string>;
+  straight: string | null;
+}
+
+const DOUBLE_STYLE: MarkStyle = { opening: OPENING, closing: CLOSING, straight: STRAIGHT };
+/** Articles that quote with single curly marks (‘…’) and never use double ones, as some British outlets do. */
+const SINGLE_STYLE: MarkStyle = { opening: new Set(['‘']), closing: new Set(['’']), straight: null };
+
+function styleOf(body: string): MarkStyle {
+  return /["“”„«»]/.test(body) || !/(?:^|[\s(—–])‘/.test(body) ? DOUBLE_STYLE : SINGLE_STYLE;
+}
+
+/** Classifies a character as an opening or closing quote mark, or neither (null). */
+function markKind(
+  style: MarkStyle,
+  ch: string,
+  prev: string,
+  next: string,
+  open: boolean,
+): 'open' | 'close' | null {
+  if (style.opening.has(ch)) {
+    // In single-mark style an opening mark after a letter is not one (it never is in English).
+    if (style === SINGLE_STYLE && /[\p{L}\p{N}]/u.test(prev)) return null;
+    return 'open';
+  }
+  if (style.closing.has(ch)) {
+    // In single-mark style a ’ between letters is an apostrophe (don’t), not a closing mark.
+    if (style === SINGLE_STYLE && (/[\p{L}\p{N}]/u.test(next) || !open)) return null;
+    return 'close';
+  }
+  if (style.straight !== null && ch === style.straight) return open ? 'close' : 'open';
+  return null;
 }
 
 /** Pairs quote marks paragraph by paragraph. */
 export function findSpans(body: string, paras: Paragraph[]): Span[] {
   const spans: Span[] = [];
+  const style = styleOf(body);
   let pending: Span | null = null;
   paras.forEach((para, p) => {
     let current: Span | null = null;
     let partStart = -1;
     const firstMark = /^\s*(.)/u.exec(para.text)?.[1] ?? '';
     if (pending) {
-      if (OPENING.has(firstMark) || firstMark === STRAIGHT) {
+      if (style.opening.has(firstMark) || firstMark === style.straight) {
         // The quote goes on in this paragraph.
         current = pending;
         current.lastParagraph = p;
@@ -100,15 +133,10 @@ export function findSpans(body: string, paras: Paragraph[]): Span[] {
     }
     for (let i = para.start; i < para.end; i++) {
       const ch = body[i] ?? '';
-      if (!isDoubleMark(ch)) continue;
       const prev = i > para.start ? (body[i - 1] ?? '') : '';
       const next = body[i + 1] ?? '';
-      let kind: 'open' | 'close';
-      if (OPENING.has(ch)) kind = 'open';
-      else if (CLOSING.has(ch)) kind = 'close';
-      else if (current)
-        kind = /[\s([{—–]/.test(prev) && /\S/.test(next) && !/[.,;:!?]/.test(prev) ? 'close' : 'close';
-      else kind = 'open';
+      const kind = markKind(style, ch, prev, next, current !== null && partStart >= 0);
+      if (kind === null) continue;
       if (kind === 'open') {
         if (current && partStart >= 0 && current.lastParagraph === p && current.parts.length === 0) {
           // An opening mark inside an open quote: the first one was never closed; start again here.
