@@ -3,7 +3,14 @@
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
 import { keyPoints } from './keypoints.ts';
-import { type DroppedQuote, type ExtractedQuote, extractQuotes, findSpans, verifyQuotes } from './quotes.ts';
+import {
+  type DroppedQuote,
+  type ExtractedQuote,
+  extractQuotes,
+  findSpans,
+  REASONS,
+  verifyQuotes,
+} from './quotes.ts';
 import { paragraphs, type Sentence, segment } from './sentences.ts';
 import { normalizeBody, squash, words } from './text.ts';
 
@@ -97,7 +104,11 @@ export function summarize(input: SummarizeInput, options: SummarizeOptions = {})
   const dropped: DroppedQuote[] = [];
   const extracted = extractQuotes({ body, paragraphs: paras, sentences }, dropped);
   const toQuote = (q: ExtractedQuote): Quote => ({ text: q.text, speaker: q.speaker, role: q.role });
-  if (options.onDroppedQuote) for (const d of dropped) options.onDroppedQuote(toQuote(d.quote), d.reason);
+  // Only quotes that failed verification are reported: scare quotes, titles, slogans and unattributed
+  // text are not quotes at all, and reporting them would drown the one log line that matters.
+  if (options.onDroppedQuote)
+    for (const d of dropped)
+      if (d.reason === REASONS.notVerbatim) options.onDroppedQuote(toQuote(d.quote), d.reason);
   const quotes = verifyQuotes(extracted, body, (q, reason) =>
     options.onDroppedQuote?.(toQuote(q), reason),
   ).map(toQuote);
