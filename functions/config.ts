@@ -49,6 +49,10 @@ const schema = z.object({
   /** Messages per second; unset means SES MaxSendRate from the account's quota. */
   DIGEST_SEND_RATE: z.coerce.number().positive().optional(),
   DIGEST_SEND_CONCURRENCY: positiveNumber(8),
+  /** Max concurrent send functions on AWS (the SQS event source's maxConcurrency): each takes rate / this. */
+  DIGEST_SEND_FUNCTION_CONCURRENCY: positiveNumber(2),
+  /** SQS queue of recipients for the send function (AWS fan-out). */
+  DIGEST_SEND_QUEUE_URL: optionalString,
   DIGEST_DELIVERY_TTL_DAYS: positiveNumber(90),
 
   /** HMAC secrets for tokens: "kid:secret" pairs separated by commas; the first signs. */

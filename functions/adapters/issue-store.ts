@@ -15,6 +15,13 @@ export interface IssueStore {
   setState(issueId: string, state: IssueState, counts?: IssueCounts): Promise<void>;
   /** All issues, newest first. Issues are few (one a week), so a scan is fine. */
   list(): Promise<IssueRecord[]>;
+  /** Records how many recipients were queued for the issue (fan-out through SQS). */
+  setEnqueued(issueId: string, enqueued: number): Promise<void>;
+  /**
+   * Counts one recipient's outcome from a send function; when every queued recipient is
+   * accounted for, the issue becomes `sent` (or `partial` if any failed or is unknown).
+   */
+  recordOutcome(issueId: string, outcome: keyof IssueCounts): Promise<IssueState | undefined>;
 }
 
 export class DynamoIssueStore implements IssueStore {
@@ -64,6 +71,56 @@ export class DynamoIssueStore implements IssueStore {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  async setEnqueued(issueId: string, enqueued: number): Promise<void> {
+    const zero = { recipients: 0, sent: 0, skipped: 0, suppressed: 0, failed: 0, unknown: 0 };
+    await this.ddb.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { issueId },
+        // A new fan-out (first, or completing an unfinished issue) starts counting afresh.
+        UpdateExpression: 'SET enqueued = :n, #c = :zero',
+        ConditionExpression: 'attribute_exists(issueId)',
+        ExpressionAttributeNames: { '#c': 'counts' },
+        ExpressionAttributeValues: { ':n': enqueued, ':zero': zero },
+      }),
+    );
+  }
+
+  async recordOutcome(issueId: string, outcome: keyof IssueCounts): Promise<IssueState | undefined> {
+    const out = await this.ddb.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { issueId },
+        UpdateExpression: 'ADD #c.#o :one, #c.recipients :one',
+        ConditionExpression: 'attribute_exists(#c)',
+        ExpressionAttributeNames: { '#c': 'counts', '#o': outcome },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const issue = out.Attributes as (IssueRecord & { enqueued?: number }) | undefined;
+    if (!issue?.counts || issue.enqueued === undefined || issue.counts.recipients < issue.enqueued)
+      return undefined;
+    const state: IssueState = issue.counts.failed > 0 || issue.counts.unknown > 0 ? 'partial' : 'sent';
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { issueId },
+          UpdateExpression: 'SET #s = :s, updatedAt = :u, sentAt = :u',
+          // Only the first send function to see the last outcome finishes the issue.
+          ConditionExpression: '#s = :sending',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':s': state, ':sending': 'sending', ':u': new Date().toISOString() },
+        }),
+      );
+      return state;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async list(): Promise<IssueRecord[]> {

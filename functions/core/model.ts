@@ -67,5 +67,7 @@ export interface IssueRecord {
   articleFiles: string[];
   articleTitles: string[];
   counts?: IssueCounts | undefined;
+  /** Recipients queued for the send function (AWS fan-out); counts.recipients catches up to it. */
+  enqueued?: number | undefined;
   sentAt?: string | undefined;
 }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { RateLimiter } from 'limiter';
 import { articleFilesInDir } from '../adapters/article-files.ts';
 import { FsBlobStore } from '../adapters/blob-store.ts';
 import { type AwsClients, makeClients } from '../adapters/clients.ts';
@@ -87,8 +86,6 @@ export async function openLocalContext(
   };
 }
 
-export function makeLimiter(rate: number) {
-  return new RateLimiter({ tokensPerInterval: rate, interval: 'second' });
-}
+export { makeLimiter } from './limiter.ts';
 
 export const outDirFor = (config: Config, issueId: string) => join(config.DIGEST_OUT_DIR, issueId);

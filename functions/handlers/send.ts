@@ -1,0 +1,109 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { logger } from '../adapters/logger.ts';
+import { parseRecipientMessage } from '../adapters/send-queue.ts';
+import { SendFailure } from '../adapters/ses-sender.ts';
+import { createDeliverer, type Deliver, type Outcome } from '../core/delivery.ts';
+import type { IssueCounts } from '../core/model.ts';
+import { deserializeCompiled } from '../core/render.ts';
+import { compiledKey } from '../core/run.ts';
+import { makeLimiter } from '../local/limiter.ts';
+import { type Runtime, runtime } from './runtime.ts';
+
+/** Outcomes that SQS should retry (a redelivery then finds the delivery record and does the right thing). */
+const RETRY: ReadonlySet<Outcome> = new Set(['failed', 'unknown', 'halted']);
+
+/**
+ * The send function: one SQS message per recipient. Returns batchItemFailures for exactly the
+ * recipients that did not end well, so SQS retries only those and the DLQ catches the rest.
+ * The compiled issue is loaded once per container and issue; MJML is never needed here.
+ */
+export function makeSendHandler(rt: Runtime) {
+  const deliverers = new Map<string, Promise<Deliver>>();
+  let limiter: ReturnType<typeof makeLimiter> | undefined;
+
+  async function rate(): Promise<number> {
+    const configured = rt.config.DIGEST_SEND_RATE ?? (await rt.sender.getQuota()).maxSendRate;
+    // Each concurrent send function takes its share of the account's rate.
+    return Math.max(0.1, configured / rt.config.DIGEST_SEND_FUNCTION_CONCURRENCY);
+  }
+
+  function deliverer(issueId: string): Promise<Deliver> {
+    let found = deliverers.get(issueId);
+    if (!found) {
+      found = (async () => {
+        const deps = await rt.pipelineDeps();
+        const bytes = await deps.blobs.get(compiledKey(issueId));
+        if (!bytes) throw new Error(`compiled issue ${issueId} is not in the store`);
+        limiter ??= makeLimiter(await rate());
+        return createDeliverer(
+          {
+            subscribers: deps.subscribers,
+            deliveries: deps.deliveries,
+            sender: deps.sender,
+            tokenKeys: deps.tokenKeys,
+            limiter,
+            settings: deps.settings,
+          },
+          deserializeCompiled(Buffer.from(bytes).toString('utf8')),
+        );
+      })();
+      found.catch(() => deliverers.delete(issueId));
+      deliverers.set(issueId, found);
+    }
+    return found;
+  }
+
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures: string[] = [];
+    const counts: Record<string, number> = {};
+    const halt: { reason: string } | { reason?: undefined } = {};
+    const limit = pLimit(rt.config.DIGEST_SEND_CONCURRENCY);
+
+    async function one(record: SQSRecord): Promise<void> {
+      let outcome: Outcome;
+      let issueId: string | undefined;
+      try {
+        const message = parseRecipientMessage(record.body);
+        issueId = message.issueId;
+        const deliver = await deliverer(message.issueId);
+        outcome = await deliver(message.email, {
+          retryUnknown: message.retryUnknown ?? false,
+          halt: halt.reason ? { reason: halt.reason } : undefined,
+        });
+      } catch (error) {
+        if (error instanceof SendFailure) {
+          // SES paused or the daily quota is used up: stop this batch; SQS brings the rest back later.
+          halt.reason ??= error.message;
+          logger.error('sending halted', { reason: error.message });
+          outcome = 'halted';
+        } else {
+          logger.error('recipient failed', { messageId: record.messageId, error: (error as Error).message });
+          outcome = 'failed';
+        }
+      }
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      if (RETRY.has(outcome)) failures.push(record.messageId);
+      // Outcomes that end a recipient's story count towards the issue's completion.
+      if (issueId && !RETRY.has(outcome) && outcome !== 'dry-run') {
+        const state = await rt.stores.issues
+          .recordOutcome(issueId, outcome as keyof IssueCounts)
+          .catch((error) => {
+            logger.warn('could not count outcome', { issueId, error: (error as Error).message });
+            return undefined;
+          });
+        if (state) logger.info('issue finished', { issueId, state });
+      }
+    }
+
+    await Promise.all(event.Records.map((record) => limit(() => one(record))));
+    logger.info('batch done', { records: event.Records.length, ...counts, retried: failures.length });
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+let handle: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  handle ??= makeSendHandler(runtime());
+  return handle(event);
+};
