@@ -171,8 +171,4 @@ export function readStackConfig(node: Context): StackConfig {
   return config;
 }
 
-/** Messages per second each concurrent send function may use: together they stay under sendRate. */
-export const perFunctionSendRate = (config: Pick<StackConfig, 'sendRate' | 'sendConcurrency'>) =>
-  config.sendRate / config.sendConcurrency;
-
 export const functionName = (stage: string, key: string) => `digest-${stage}-${key}`;

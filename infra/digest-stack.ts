@@ -48,7 +48,7 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { entryFile, externalsFor, type FunctionKey } from './bundling.ts';
-import { functionName, perFunctionSendRate, type StackConfig } from './config.ts';
+import { functionName, type StackConfig } from './config.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
 
 /** Repository root: infra/ names runtime code only by entry path (nothing is imported from functions/). */
@@ -296,8 +296,9 @@ export class DigestStack extends Stack {
       DIGEST_UNSUBSCRIBE_MAILTO: config.unsubscribeMailto,
       DIGEST_POSTAL_ADDRESS: config.postalAddress,
       DIGEST_LIST_ID: config.listId,
-      // Set, so no function needs ses:GetAccount (which only accepts Resource "*").
-      DIGEST_SEND_RATE: String(Math.floor(perFunctionSendRate(config) * 100) / 100),
+      // The account's SES rate. Set, so no function needs ses:GetAccount (which IAM grants only
+      // on Resource "*") to learn it.
+      DIGEST_SEND_RATE: String(config.sendRate),
     };
     const TOKENS = 'DIGEST_TOKEN_SECRETS_PARAMETER';
     const CONFIG_SET = 'DIGEST_SES_CONFIGURATION_SET';
@@ -306,16 +307,21 @@ export class DigestStack extends Stack {
       .setEnvironment(mail)
       .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'Query'], { indexes: ['byStatus'] })
       .bindTable(issues, 'ISSUES_TABLE', ['GetItem', 'PutItem', 'UpdateItem', 'Scan'])
-      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem', 'PutItem', 'UpdateItem', 'Query'])
+      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem'])
       .bindBucket(bucket, 'DIGEST_BUCKET', { read: [ARTICLES, ISSUES], write: [ISSUES] })
       .bindQueueSender(this.sendQueue, 'DIGEST_SEND_QUEUE_URL')
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
       .bindParameter(config.tokenSecretsParameter, TOKENS);
 
     send
-      .setEnvironment(mail)
+      .setEnvironment({
+        ...mail,
+        // Each send function limits itself to DIGEST_SEND_RATE / this; with the event source's
+        // maxConcurrency equal to it, all of them together stay under the SES rate.
+        DIGEST_SEND_FUNCTION_CONCURRENCY: String(config.sendConcurrency),
+      })
       .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem'])
-      .bindTable(issues, 'ISSUES_TABLE', ['GetItem', 'UpdateItem'])
+      .bindTable(issues, 'ISSUES_TABLE', ['UpdateItem'])
       .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem', 'PutItem', 'UpdateItem'])
       .bindBucket(bucket, 'DIGEST_BUCKET', { read: [ISSUES] })
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
@@ -323,7 +329,7 @@ export class DigestStack extends Stack {
     send.addEventSource(
       new SqsEventSource(this.sendQueue, {
         batchSize: 10,
-        // concurrency × DIGEST_SEND_RATE (per function) ≤ sendRate (the account's SES rate).
+        // maxConcurrency × (DIGEST_SEND_RATE / DIGEST_SEND_FUNCTION_CONCURRENCY) ≤ the SES rate.
         maxConcurrency: config.sendConcurrency,
         reportBatchItemFailures: true,
       }),
