@@ -32,6 +32,7 @@ export interface DigestView {
   subject: string;
   date: string;
   articles: DigestArticle[];
+  /** The issue's public archive page; the email links it as "View in browser". */
   archiveUrl?: string | undefined;
 }
 
@@ -61,7 +62,12 @@ export interface CompiledIssue {
   /** Size of the compiled HTML in bytes, with slots at a typical length (Gmail clips over 102 KB). */
   htmlBytes: number;
   mjmlWarnings: string[];
+  /** The hidden preheader (inbox preview line): the first key point. */
+  preheader?: string | undefined;
 }
+
+/** Gmail clips a message whose HTML is larger than this (102 KB). */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
 
 function split(doc: string): SlottedDocument {
   const pieces = doc.split(SLOT_PATTERN);
@@ -91,7 +97,173 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 
-function renderHandlebars(
+// ---------------------------------------------------------------------------------------------
+// Template errors: every error names the file it comes from (layout, partial or text) and a line.
+
+const firstLine = (message: string) => message.split('\n')[0] ?? message;
+
+function handlebarsError(file: string, error: unknown): TemplateError {
+  if (error instanceof TemplateError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  // Parse errors say "on line N"; strict-mode lookups end with " - line:column".
+  const line = /on line (\d+)/.exec(message)?.[1] ?? / - (\d+):\d+\s*$/.exec(firstLine(message))?.[1];
+  return new TemplateError(file, firstLine(message), line ? Number(line) : undefined, { cause: error });
+}
+
+// Partial output is wrapped in these comments (on its first and last line, so no line moves), which
+// lets an MJML error on a line of the rendered document be traced to the partial that wrote it.
+const partialOpen = (index: number) => `<!--digest-partial:${index}-->`;
+const PARTIAL_CLOSE = '<!--/digest-partial-->';
+const PARTIAL_MARKS = /<!--(?:digest-partial:(\d+)|\/digest-partial)-->/g;
+
+interface Located {
+  file: string;
+  line: number;
+}
+
+/**
+ * Maps a line of the rendered MJML back to a template file and line: the innermost partial around
+ * it, the line inside that partial (lines written by nested partials collapse to their `{{> }}`
+ * line), then the nearest line of that file that opens the same tag (loops repeat lines).
+ */
+export function locateRenderedLine(
+  rendered: string,
+  line: number,
+  tagName: string | undefined,
+  layout: { file: string; source: string },
+  partials: { file: string; source: string }[],
+): Located {
+  let lineStart = 0;
+  for (let l = 1; l < line; l++) {
+    const next = rendered.indexOf('\n', lineStart);
+    if (next < 0) break;
+    lineStart = next + 1;
+  }
+  const lineEnd = rendered.indexOf('\n', lineStart);
+  const lineText = rendered.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  const tagAt = tagName ? lineText.indexOf(`<${tagName}`) : -1;
+  const pos = lineStart + Math.max(0, tagAt);
+
+  interface Frame {
+    template: { file: string; source: string };
+    startLine: number;
+    collapsed: number;
+  }
+  const stack: Frame[] = [{ template: layout, startLine: 1, collapsed: 0 }];
+  let scanned = 0;
+  let currentLine = 1;
+  const lineAt = (offset: number) => {
+    for (let i = scanned; i < offset; i++) if (rendered.charCodeAt(i) === 10) currentLine++;
+    scanned = Math.max(scanned, offset);
+    return currentLine;
+  };
+  for (const mark of rendered.matchAll(PARTIAL_MARKS)) {
+    if (mark.index >= pos) break;
+    const at = lineAt(mark.index);
+    if (mark[1] !== undefined) {
+      const template = partials[Number(mark[1])] ?? layout;
+      stack.push({ template, startLine: at, collapsed: 0 });
+    } else if (stack.length > 1) {
+      const done = stack.pop() as Frame;
+      const parent = stack[stack.length - 1] as Frame;
+      parent.collapsed += at - done.startLine;
+    }
+  }
+  const frame = stack[stack.length - 1] as Frame;
+  const estimate = Math.max(1, line - frame.startLine + 1 - frame.collapsed);
+  if (!tagName) return { file: frame.template.file, line: estimate };
+  const opens = new RegExp(`<${tagName.replace(/[^\w-]/g, '')}(?=[\\s/>])`);
+  let best: number | undefined;
+  frame.template.source.split('\n').forEach((text, i) => {
+    if (!opens.test(text)) return;
+    if (best === undefined || Math.abs(i + 1 - estimate) < Math.abs(best - estimate)) best = i + 1;
+  });
+  return { file: frame.template.file, line: best ?? estimate };
+}
+
+interface MjmlIssue {
+  line?: number;
+  tagName?: string;
+  message?: string;
+  formattedMessage?: string;
+}
+
+function mjmlError(error: unknown, rendered: string, templates: TemplateSet): TemplateError {
+  const issues = (error as { errors?: MjmlIssue[] }).errors ?? [];
+  const partials = Object.values(templates.partials);
+  const described = issues.map((issue) => {
+    const where =
+      issue.line === undefined
+        ? { file: templates.layout.file, line: undefined }
+        : locateRenderedLine(rendered, issue.line, issue.tagName, templates.layout, partials);
+    const what = `${issue.tagName ? `<${issue.tagName}> ` : ''}${issue.message ?? issue.formattedMessage ?? 'invalid'}`;
+    return { ...where, what };
+  });
+  const [first, ...rest] = described;
+  if (!first) {
+    const message = error instanceof Error ? firstLine(error.message.trim()) : String(error);
+    return new TemplateError(templates.layout.file, `MJML: ${message}`, undefined, { cause: error });
+  }
+  const more = rest.map((d) => `; ${d.file}${d.line ? `:${d.line}` : ''}: ${d.what}`).join('');
+  return new TemplateError(first.file, `MJML: ${first.what}${more}`, first.line, { cause: error });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+/** Relative luminance (WCAG 2) of a #rrggbb colour. */
+function luminance(hex: string): number {
+  const channel = (i: number) => {
+    const c = Number.parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+const contrast = (a: string, b: string) => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+};
+
+/** Brand colours made readable: text on the brand colour, and links on white (WCAG AA, 4.5:1). */
+function brandColors(color: string): { onColor: string; linkColor: string } {
+  const valid = /^#[0-9a-fA-F]{6}$/.test(color);
+  if (!valid) return { onColor: '#ffffff', linkColor: '#0b57d0' };
+  return {
+    onColor: contrast(color, '#ffffff') >= contrast(color, '#111111') ? '#ffffff' : '#111111',
+    linkColor: contrast(color, '#ffffff') >= 4.5 ? color : '#0b57d0',
+  };
+}
+
+/** Wraps text at `width` columns: `first` before the first line, `indent` before the others. */
+export function wrapText(text: string, width: number, indent: string, first: string): string {
+  const words = text.replace(/\s+/g, ' ').trim().split(' ');
+  const lines: string[] = [];
+  let current = first;
+  let empty = true;
+  for (const word of words) {
+    if (!empty && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = indent + word;
+    } else {
+      current += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  lines.push(current);
+  return lines.join('\n');
+}
+
+function registerHelpers(hbs: typeof Handlebars) {
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('and', (a: unknown, b: unknown) => Boolean(a) && Boolean(b));
+  hbs.registerHelper('or', (a: unknown, b: unknown) => Boolean(a) || Boolean(b));
+  hbs.registerHelper('quoted', (text: unknown) => `“${String(text)}”`);
+  hbs.registerHelper('wrap', (text: unknown, indent: unknown, first: unknown) =>
+    wrapText(String(text ?? ''), 72, String(indent ?? ''), String(first ?? '')),
+  );
+}
+
+function render(
   hbs: typeof Handlebars,
   template: { file: string; source: string },
   data: unknown,
@@ -100,24 +272,48 @@ function renderHandlebars(
   try {
     return hbs.compile(template.source, { strict: true, noEscape: options.noEscape })(data);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const line = /on line (\d+)/.exec(message)?.[1];
-    throw new TemplateError(
-      template.file,
-      message.split('\n')[0] ?? message,
-      line ? Number(line) : undefined,
-      {
-        cause: error,
-      },
-    );
+    throw handlebarsError(template.file, error);
   }
+}
+
+/** Registers each partial compiled on its own, so its errors name its file, and marks its output. */
+function registerPartials(hbs: typeof Handlebars, templates: TemplateSet) {
+  Object.entries(templates.partials).forEach(([name, partial], index) => {
+    try {
+      hbs.parse(partial.source); // syntax errors now, even for a partial this issue does not use
+    } catch (error) {
+      throw handlebarsError(partial.file, error);
+    }
+    const template = hbs.compile(partial.source, { strict: true });
+    const wrapped = (context: unknown, options?: Handlebars.RuntimeOptions) => {
+      let out: string;
+      try {
+        out = template(context, options);
+      } catch (error) {
+        throw handlebarsError(partial.file, error);
+      }
+      const newline = out.endsWith('\n') ? '\n' : '';
+      return `${partialOpen(index)}${newline ? out.slice(0, -1) : out}${PARTIAL_CLOSE}${newline}`;
+    };
+    hbs.registerPartial(name, wrapped);
+  });
 }
 
 function templateData(view: DigestView, brand: Brand) {
   const firstPoint = view.articles[0]?.keyPoints[0] ?? view.subject;
   return {
     ...view,
-    brand,
+    // Absent optional fields become null: strict Handlebars then reads them as false, not an error
+    // (a view read back from JSON has lost its `undefined` keys).
+    archiveUrl: view.archiveUrl ?? null,
+    articles: view.articles.map((a) => ({
+      ...a,
+      url: a.url ?? null,
+      source: a.source ?? null,
+      published: a.published ?? null,
+      quotes: a.quotes.map((q) => ({ ...q, speaker: q.speaker ?? null, role: q.role ?? null })),
+    })),
+    brand: { ...brand, ...brandColors(brand.color) },
     preheader: firstPoint,
     recipient: { email: slotMarker('email'), unsubscribeUrl: slotMarker('unsubscribeUrl') },
   };
@@ -126,7 +322,8 @@ function templateData(view: DigestView, brand: Brand) {
 /**
  * Compiles the issue once: Handlebars fills the articles into the MJML layout, MJML (strict
  * validation) turns it into email HTML; the text version comes from its own template. Recipient
- * fields stay as slots, so `personalize` never recompiles.
+ * fields stay as slots, so `personalize` never recompiles. A template error is a TemplateError
+ * naming the template file (the partial, when the error is inside one) and line.
  */
 export async function compileIssue(
   templates: TemplateSet,
@@ -134,39 +331,39 @@ export async function compileIssue(
   brand: Brand,
 ): Promise<CompiledIssue> {
   const hbs = Handlebars.create();
-  for (const [name, partial] of Object.entries(templates.partials)) {
-    hbs.registerPartial(name, partial.source);
-  }
+  registerHelpers(hbs);
+  registerPartials(hbs, templates);
   const data = templateData(view, brand);
-  const mjmlSource = renderHandlebars(hbs, templates.layout, data, { noEscape: false });
+  const mjmlSource = render(hbs, templates.layout, data, { noEscape: false });
 
   let html: string;
   let warnings: string[] = [];
   try {
-    const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false });
-    html = result.html;
+    // fonts: {} keeps MJML from linking Google Fonts (a request per open, and a tracking vector).
+    const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false, fonts: {} });
+    html = result.html.replace(PARTIAL_MARKS, '');
     warnings = result.errors.map((e) => e.formattedMessage);
   } catch (error) {
-    const details = (error as { errors?: { line?: number; formattedMessage?: string }[] }).errors;
-    const first = details?.[0];
-    const message = first?.formattedMessage ?? (error instanceof Error ? error.message : String(error));
-    throw new TemplateError(templates.layout.file, `MJML: ${message}`, undefined, { cause: error });
+    throw mjmlError(error, mjmlSource, templates);
   }
 
   const textHbs = Handlebars.create();
-  const text = renderHandlebars(textHbs, templates.text, data, { noEscape: true });
+  registerHelpers(textHbs);
+  const text = render(textHbs, templates.text, data, { noEscape: true });
   const compiled: CompiledIssue = {
     issueId: view.issueId,
     subject: view.subject,
     html: split(html),
     text: split(
       text
+        .replace(/[ \t]+$/gm, '')
         .replace(/\n{3,}/g, '\n\n')
         .trim()
         .concat('\n'),
     ),
     htmlBytes: 0,
     mjmlWarnings: warnings,
+    preheader: data.preheader,
   };
   compiled.htmlBytes = Buffer.byteLength(
     personalize(compiled, {

@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
-import { personalize } from '../../core/render.ts';
+import { GMAIL_CLIP_BYTES, personalize } from '../../core/render.ts';
 import { prepareIssue } from '../../core/run.ts';
+import { findChromium, screenshotEmail } from '../../local/screenshot.ts';
 import { withLocalContext } from '../context.ts';
 import { rejectUnknownFlags } from '../errors.ts';
 import { out } from '../output.ts';
@@ -10,7 +11,10 @@ import { out } from '../output.ts';
 const usage = 'digest preview [--out DIR] [--issue ID]';
 
 export default defineCommand({
-  meta: { name: 'preview', description: 'Render the current digest to HTML and text files (sends nothing)' },
+  meta: {
+    name: 'preview',
+    description: 'Render the next digest to HTML, text and screenshots (sends nothing)',
+  },
   args: {
     out: { type: 'string', description: 'output folder', default: 'out/preview' },
     issue: { type: 'string', description: 'preview a stored issue instead of the next one' },
@@ -37,11 +41,39 @@ export default defineCommand({
       const text = join(args.out, 'preview.txt');
       await writeFile(html, body.html);
       await writeFile(text, body.text);
+      const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+      const size = prepared.compiled.htmlBytes;
       out(`Subject: ${prepared.compiled.subject}`);
+      if (prepared.compiled.preheader) out(`Preheader: ${prepared.compiled.preheader}`);
       out(
-        `HTML: ${relative(process.cwd(), html)} (${(prepared.compiled.htmlBytes / 1024).toFixed(1)} KB; Gmail clips over 102 KB)`,
+        `HTML: ${relative(process.cwd(), html)} (${kb(size)} compiled; ${size < GMAIL_CLIP_BYTES ? 'under' : 'OVER'} Gmail's ${kb(GMAIL_CLIP_BYTES)} clipping limit)`,
       );
       out(`Text: ${relative(process.cwd(), text)}`);
+
+      const chromium = await findChromium();
+      if (!chromium) {
+        out('Screenshots: skipped, Chromium not found (install it with `apt-get install chromium`).');
+        return;
+      }
+      const shots = await screenshotEmail(
+        body.html,
+        [
+          { file: join(args.out, 'preview-600.png'), view: { width: 600, colorScheme: 'light' as const } },
+          { file: join(args.out, 'preview-375.png'), view: { width: 375, colorScheme: 'light' as const } },
+          {
+            file: join(args.out, 'preview-375-dark.png'),
+            view: { width: 375, colorScheme: 'dark' as const },
+          },
+        ],
+        { executablePath: chromium },
+      );
+      for (const shot of shots) {
+        const overflow =
+          shot.scrollWidth > shot.viewportWidth ? ` (OVERFLOWS: ${shot.scrollWidth} px wide)` : '';
+        out(
+          `Screenshot ${shot.width} px${shot.colorScheme === 'dark' ? ' dark' : ''}: ${relative(process.cwd(), shot.file)}${overflow}`,
+        );
+      }
     });
   },
 });
