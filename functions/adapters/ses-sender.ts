@@ -47,6 +47,20 @@ const PERMANENT = new Set([
   'InvalidParameterValue',
   'ValidationError',
 ]);
+/*
+ * Network errors, and which of them may be retried. SendRawEmail has no idempotency token, so a
+ * retry is only safe when SES cannot have accepted the message:
+ * - ECONNREFUSED, ENOTFOUND, EAI_AGAIN, EHOSTUNREACH: no connection, nothing was sent.
+ * - ECONNRESET, EPIPE: the connection broke before any answer. SES acts on a request only once it
+ *   holds the whole signed body, and these errors arise, in practice, on a kept-alive socket the
+ *   other end had already closed or while the request is still being written (our fault proxy
+ *   resets exactly there). They are retried. The residual risk is a reset after SES read the whole
+ *   request; we accept it, because calling every reset "unknown" would leave recipients unsent
+ *   on every network blip, and the SDK itself treats these errors as transient.
+ * - a timeout (ours or the socket's): the request went out and SES may be working on it or may
+ *   have accepted it; nothing tells us which. That is "unknown": the record stays `sending` and
+ *   only `--retry-unknown` resends it.
+ */
 const RETRYABLE_NETWORK = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -91,10 +105,14 @@ export function classifySesError(error: unknown): SendFailure {
 // SES tag values allow only [A-Za-z0-9_-] (and at most 256 characters).
 const tagValue = (v: string) => v.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 
+/** How long one SendRawEmail call may take before its result counts as unknown. */
+export const SES_CALL_TIMEOUT_MS = 30_000;
+
 export class SesSender implements MailSender {
   constructor(
     private readonly ses: SESClient,
     private readonly sesv2: SESv2Client,
+    private readonly timeoutMs = SES_CALL_TIMEOUT_MS,
   ) {}
 
   async sendRaw(
@@ -112,6 +130,8 @@ export class SesSender implements MailSender {
           Tags: tags,
           ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
         }),
+        // Without a bound a hung call would hold its recipient (and a Lambda) forever.
+        { abortSignal: AbortSignal.timeout(this.timeoutMs) },
       );
       if (!out.MessageId) throw new SendFailure('unknown', 'SES answered without a MessageId');
       return out.MessageId;

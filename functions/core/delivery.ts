@@ -54,6 +54,8 @@ export interface DelivererDeps {
   retry?: RetryPolicy;
   /** Called with the exact raw bytes handed to SES (the CLI writes them as .eml files). */
   onRawMessage?: (email: string, raw: Buffer) => Promise<void>;
+  /** Why a recipient ended unknown or failed, for a person (CLI) or the log (Lambda). */
+  onNotice?: (email: string, message: string) => void;
 }
 
 export interface DeliverOptions {
@@ -96,15 +98,21 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
     });
   }
 
-  async function sendWithRetry(raw: Buffer, tags: Record<string, string>): Promise<string> {
+  async function sendWithRetry(
+    raw: Buffer,
+    tags: Record<string, string>,
+    options: DeliverOptions,
+  ): Promise<string> {
     return pRetry(
       async () => {
         await deps.limiter.removeTokens(1);
         try {
           return await deps.sender.sendRaw(raw, { tags, configurationSet: settings.configurationSet });
         } catch (error) {
-          if (error instanceof SendFailure && error.kind !== 'retryable') throw new AbortError(error);
-          throw error;
+          // Only what certainly did not reach SES is retried (see classifySesError); anything
+          // else, including an error the sender did not classify, ends the attempts.
+          if (error instanceof SendFailure && error.kind === 'retryable') throw error;
+          throw new AbortError(error instanceof Error ? error : new Error(String(error)));
         }
       },
       {
@@ -113,11 +121,15 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
         maxTimeout: retry.maxTimeoutMs,
         factor: 2,
         randomize: true,
+        // Once the run is halted (SES paused, quota used up), no more attempts.
+        shouldRetry: () => !options.halt,
       },
     );
   }
 
-  return async function deliver(email: string, options: DeliverOptions = {}): Promise<Outcome> {
+  return deliver;
+
+  async function deliver(email: string, options: DeliverOptions = {}): Promise<Outcome> {
     if (options.halt) return 'halted';
     const subscriber = await deps.subscribers.get(email);
     if (subscriber?.status !== 'confirmed') return 'suppressed';
@@ -141,20 +153,60 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
       }
     }
 
-    const raw = await buildRaw(email);
-    if (deps.onRawMessage) await deps.onRawMessage(email, raw);
+    // From here a `sending` record exists, and every path must leave it saying what happened.
+    let raw: Buffer;
     try {
-      const messageId = await sendWithRetry(raw, { issue: compiled.issueId, subscriber: subscriber.id });
-      await deps.deliveries.markSent(compiled.issueId, email, messageId);
+      raw = await buildRaw(email);
+      if (deps.onRawMessage) await deps.onRawMessage(email, raw);
+    } catch (error) {
+      // Nothing reached SES: a failed record is safe (the next run retries it).
+      return fail(email, `before sending: ${errorMessage(error)}`);
+    }
+
+    let messageId: string;
+    try {
+      messageId = await sendWithRetry(raw, { issue: compiled.issueId, subscriber: subscriber.id }, options);
+    } catch (error) {
+      if (!(error instanceof SendFailure) || error.kind === 'unknown') {
+        // SES may have accepted it: the record stays `sending`, reported as unknown.
+        deps.onNotice?.(email, `result unknown, not resent: ${errorMessage(error)}`);
+        return 'unknown';
+      }
+      const outcome = await fail(email, error.message);
+      if (error.kind === 'paused' || error.kind === 'quota') throw error;
+      return outcome;
+    }
+
+    try {
+      await pRetry(() => deps.deliveries.markSent(compiled.issueId, email, messageId), {
+        retries: 4,
+        minTimeout: 50,
+        maxTimeout: 2_000,
+        randomize: true,
+      });
       return 'sent';
     } catch (error) {
-      const failure = error instanceof SendFailure ? error : undefined;
-      if (failure?.kind === 'unknown') return 'unknown';
-      await deps.deliveries.markFailed(compiled.issueId, email, errorMessage(error));
-      if (failure?.kind === 'paused' || failure?.kind === 'quota') throw failure;
-      return 'failed';
+      // SES accepted it but the record could not say so: it stays `sending`, so no later run
+      // resends it blindly. Never mark it failed (that would resend it).
+      deps.onNotice?.(
+        email,
+        `SES accepted it (message id ${messageId}) but the delivery record could not be updated: ${errorMessage(error)}`,
+      );
+      return 'unknown';
     }
-  };
+  }
+
+  /** Records a send that certainly did not reach SES; if even that fails, the record stays `sending` (unknown). */
+  async function fail(email: string, reason: string): Promise<Outcome> {
+    try {
+      await deps.deliveries.markFailed(compiled.issueId, email, reason);
+      deps.onNotice?.(email, `failed: ${reason}`);
+      return 'failed';
+    } catch (error) {
+      deps.onNotice?.(email, `failed (${reason}); recording that failed too: ${errorMessage(error)}`);
+      return 'unknown';
+    }
+  }
 }
 
 export type Deliver = ReturnType<typeof createDeliverer>;

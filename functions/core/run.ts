@@ -4,7 +4,7 @@ import type { DeliveryStore } from '../adapters/delivery-store.ts';
 import type { IssueStore } from '../adapters/issue-store.ts';
 import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
 import type { SubscriberStore } from '../adapters/subscriber-store.ts';
-import { NotFoundError, SendingHaltedError } from '../errors.ts';
+import { errorMessage, NotFoundError, SendingHaltedError } from '../errors.ts';
 import { type ArticleFile, type LoadedArticles, loadArticles } from './articles.ts';
 import {
   createDeliverer,
@@ -237,6 +237,8 @@ export interface SendRunOptions {
   pageSize?: number;
   onRawMessage?: (email: string, raw: Buffer) => Promise<void>;
   onOutcome?: (email: string, outcome: Outcome) => void;
+  /** Why a recipient failed or ended unknown. */
+  onNotice?: (email: string, message: string) => void;
 }
 
 export interface SendReport extends IssueCounts {
@@ -265,6 +267,7 @@ export async function sendToSubscribers(
       settings: deps.settings,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.onRawMessage ? { onRawMessage: options.onRawMessage } : {}),
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     },
     prepared.compiled,
   );
@@ -294,9 +297,16 @@ export async function sendToSubscribers(
           try {
             outcome = await deliver(email, deliverOptions);
           } catch (error) {
-            if (!(error instanceof SendFailure)) throw error;
-            haltError ??= error;
-            deliverOptions.halt = { reason: error.message };
+            if (error instanceof SendFailure) {
+              // SES paused or the daily quota is used up: nothing more is attempted.
+              haltError ??= error;
+              deliverOptions.halt = { reason: error.message };
+            } else {
+              // A store error before the SES call (reading the subscriber, claiming the record):
+              // this recipient failed, the run goes on. A claim that landed despite the error
+              // leaves `sending`, which the next run reports as unknown rather than resending.
+              options.onNotice?.(email, `failed before sending: ${errorMessage(error)}`);
+            }
             outcome = 'failed';
           }
           if (outcome === 'halted') return;

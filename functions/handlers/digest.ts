@@ -4,7 +4,7 @@ import { normalizeAddress } from '../core/address.ts';
 import { prepareIssue, sendTestCopy, sendToSubscribers } from '../core/run.ts';
 import { planSend } from '../core/send-plan.ts';
 import { ConfigError, SendingHaltedError } from '../errors.ts';
-import { makeLimiter } from '../local/limiter.ts';
+import { unlimited } from '../local/limiter.ts';
 import { type Runtime, runtime } from './runtime.ts';
 
 /** What the schedule (`{}`) or `digest send --remote` passes. */
@@ -75,7 +75,7 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
       const report = await sendToSubscribers(deps, prepared, {
         dryRun: true,
         concurrency: rt.config.DIGEST_SEND_CONCURRENCY,
-        limiter: makeLimiter(Number.MAX_SAFE_INTEGER),
+        limiter: unlimited,
       });
       const { issueId: _i, state: _s, halted: _h, ...counts } = report;
       logger.info('dry run', counts);

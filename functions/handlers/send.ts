@@ -44,6 +44,7 @@ export function makeSendHandler(rt: Runtime) {
             tokenKeys: deps.tokenKeys,
             limiter,
             settings: deps.settings,
+            onNotice: (email, message) => logger.warn('recipient', { issueId, email, message }),
           },
           deserializeCompiled(Buffer.from(bytes).toString('utf8')),
         );
@@ -69,7 +70,10 @@ export function makeSendHandler(rt: Runtime) {
         const deliver = await deliverer(message.issueId);
         outcome = await deliver(message.email, {
           retryUnknown: message.retryUnknown ?? false,
-          halt: halt.reason ? { reason: halt.reason } : undefined,
+          // Read at every step, so a halt stops the other recipients' retries too.
+          get halt() {
+            return halt.reason ? { reason: halt.reason } : undefined;
+          },
         });
       } catch (error) {
         if (error instanceof SendFailure) {
