@@ -115,6 +115,16 @@ function handlebarsError(file: string, error: unknown): TemplateError {
 const partialOpen = (index: number) => `<!--digest-partial:${index}-->`;
 const PARTIAL_CLOSE = '<!--/digest-partial-->';
 const PARTIAL_MARKS = /<!--(?:digest-partial:(\d+)|\/digest-partial)-->/g;
+// Each MJML tag in a template source is preceded by a comment naming its file and line, so an error
+// MJML reports on a rendered line leads straight back to the source, loops and conditionals included.
+const LAYOUT_INDEX = -1;
+const LINE_MARK = /<!--digest-line:(-?\d+):(\d+)-->/g;
+const markLines = (source: string, index: number) =>
+  source
+    .split('\n')
+    .map((text, i) => text.replaceAll('<mj-', `<!--digest-line:${index}:${i + 1}--><mj-`))
+    .join('\n');
+const ALL_MARKS = /<!--(?:digest-partial:\d+|\/digest-partial|digest-line:-?\d+:\d+)-->/g;
 
 interface Located {
   file: string;
@@ -122,9 +132,9 @@ interface Located {
 }
 
 /**
- * Maps a line of the rendered MJML back to a template file and line: the innermost partial around
- * it, the line inside that partial (lines written by nested partials collapse to their `{{> }}`
- * line), then the nearest line of that file that opens the same tag (loops repeat lines).
+ * Maps a line of the rendered MJML back to a template file and line: by the tag's line mark; failing
+ * that, the innermost partial around it, the line inside that partial (lines written by nested
+ * partials collapse to their `{{> }}` line), then the nearest line of that file opening the same tag.
  */
 export function locateRenderedLine(
   rendered: string,
@@ -143,6 +153,14 @@ export function locateRenderedLine(
   const lineText = rendered.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
   const tagAt = tagName ? lineText.indexOf(`<${tagName}`) : -1;
   const pos = lineStart + Math.max(0, tagAt);
+  // The tag's own line mark, when the template wrote the tag as `<mj-…` (the usual case).
+  const marks = [...(tagAt >= 0 ? lineText.slice(0, tagAt) : lineText).matchAll(LINE_MARK)];
+  const mark = tagAt >= 0 ? marks[marks.length - 1] : marks[0];
+  if (mark && (tagAt < 0 || lineText.slice(0, tagAt).endsWith(mark[0]))) {
+    const index = Number(mark[1]);
+    const template = index === LAYOUT_INDEX ? layout : partials[index];
+    if (template) return { file: template.file, line: Number(mark[2]) };
+  }
 
   interface Frame {
     template: { file: string; source: string };
@@ -284,7 +302,7 @@ function registerPartials(hbs: typeof Handlebars, templates: TemplateSet) {
     } catch (error) {
       throw handlebarsError(partial.file, error);
     }
-    const template = hbs.compile(partial.source, { strict: true });
+    const template = hbs.compile(markLines(partial.source, index), { strict: true });
     const wrapped = (context: unknown, options?: Handlebars.RuntimeOptions) => {
       let out: string;
       try {
@@ -334,14 +352,19 @@ export async function compileIssue(
   registerHelpers(hbs);
   registerPartials(hbs, templates);
   const data = templateData(view, brand);
-  const mjmlSource = render(hbs, templates.layout, data, { noEscape: false });
+  const mjmlSource = render(
+    hbs,
+    { file: templates.layout.file, source: markLines(templates.layout.source, LAYOUT_INDEX) },
+    data,
+    { noEscape: false },
+  );
 
   let html: string;
   let warnings: string[] = [];
   try {
     // fonts: {} keeps MJML from linking Google Fonts (a request per open, and a tracking vector).
     const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false, fonts: {} });
-    html = result.html.replace(PARTIAL_MARKS, '');
+    html = result.html.replace(ALL_MARKS, '');
     warnings = result.errors.map((e) => e.formattedMessage);
   } catch (error) {
     throw mjmlError(error, mjmlSource, templates);

@@ -57,11 +57,12 @@ export async function openEmail(browser: Browser, html: string, view: EmailView)
 }
 
 export async function measure(page: Page): Promise<Layout> {
-  return page.evaluate(() => ({
+  // A string expression: this runs in the page, and the project's types have no DOM library.
+  return (await page.evaluate(`({
     scrollWidth: document.documentElement.scrollWidth,
     viewportWidth: window.innerWidth,
     height: document.documentElement.scrollHeight,
-  }));
+  })`)) as Layout;
 }
 
 export interface Screenshot extends EmailView, Layout {
