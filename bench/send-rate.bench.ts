@@ -1,0 +1,76 @@
+/**
+ * Achieved send rate against the configured one: 5,000 confirmed subscribers through the local
+ * SES emulator with the rate set to 200 messages/s. The rate must be ≥ 95% of the configured
+ * rate and never above it in any one-second window.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MailSender } from '../functions/adapters/ses-sender.ts';
+import { parseConfig } from '../functions/config.ts';
+import { prepareIssue, sendToSubscribers } from '../functions/core/run.ts';
+import { openLocalContext } from '../functions/local/context.ts';
+import { makeLimiter } from '../functions/local/limiter.ts';
+import { seedSubscribers } from '../tests/helpers/seed.ts';
+import { startEnginesProcess } from './engines.ts';
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
+
+// dynalite and the SES emulator in their own process: this one only runs the send path.
+const engines = await startEnginesProcess();
+const root = await mkdtemp(join(tmpdir(), 'bench-rate-'));
+const config = parseConfig({
+  DIGEST_DATA_DIR: join(root, 'data'),
+  DIGEST_TOKEN_SECRETS: 'bench:0123456789abcdef0123456789abcdef',
+  DIGEST_SEND_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '16',
+});
+const ctx = await openLocalContext(config, { inMemory: true, onEvent: () => {} });
+try {
+  await seedSubscribers(ctx.clients.ddb, config.SUBSCRIBERS_TABLE, SUBSCRIBERS);
+  const prepared = await prepareIssue(ctx.deps);
+  if (prepared.kind !== 'ready') throw new Error(prepared.reason);
+
+  // Time every SES call as it starts: that is what the rate limit governs.
+  const starts: number[] = [];
+  const inner = ctx.deps.sender;
+  const timed: MailSender = {
+    sendRaw: (raw, options) => {
+      starts.push(performance.now());
+      return inner.sendRaw(raw, options);
+    },
+    getQuota: () => inner.getQuota(),
+  };
+  const began = performance.now();
+  const report = await sendToSubscribers({ ...ctx.deps, sender: timed }, prepared, {
+    concurrency: config.DIGEST_SEND_CONCURRENCY,
+    limiter: makeLimiter(RATE),
+  });
+  const elapsed = (performance.now() - began) / 1000;
+  starts.sort((a, b) => a - b);
+  // Highest number of calls that started inside any one-second window.
+  let maxWindow = 0;
+  for (let i = 0, j = 0; i < starts.length; i++) {
+    while ((starts[i] as number) - (starts[j] as number) >= 1000) j++;
+    maxWindow = Math.max(maxWindow, i - j + 1);
+  }
+  const first = starts[0] ?? 0;
+  const last = starts[starts.length - 1] ?? 0;
+  // Sustained rate over the run; the bucket starts full, so the first second is a burst of RATE.
+  const achieved = (starts.length - 1) / ((last - first) / 1000);
+  console.log(`configured rate        ${RATE} msg/s, ${SUBSCRIBERS} subscribers`);
+  console.log(`sent                   ${report.sent} (failed ${report.failed}, unknown ${report.unknown})`);
+  console.log(`wall time              ${elapsed.toFixed(1)} s`);
+  console.log(
+    `achieved rate          ${achieved.toFixed(1)} msg/s (${((achieved / RATE) * 100).toFixed(1)}% of configured; target ≥ 95%)`,
+  );
+  console.log(`max in any 1 s window  ${maxWindow} (must be ≤ ${RATE})`);
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ rate: RATE, subscribers: SUBSCRIBERS, sent: report.sent, achieved: Number(achieved.toFixed(1)), percent: Number(((achieved / RATE) * 100).toFixed(1)), maxWindow, wallSeconds: Number(elapsed.toFixed(1)) })}`,
+  );
+  if (report.sent !== SUBSCRIBERS || maxWindow > RATE || achieved < RATE * 0.95) process.exitCode = 1;
+} finally {
+  await ctx.close();
+  engines.stop();
+  await rm(root, { recursive: true, force: true });
+}
