@@ -45,6 +45,10 @@ export async function buildMessage(input: MessageInput): Promise<Buffer> {
     headers,
     ...(input.date ? { date: input.date } : {}),
     ...(input.messageId ? { messageId: input.messageId } : {}),
+    // nodemailer title-cases header names (X-Ses-Configuration-Set); names are case-insensitive,
+    // but this one is written as SES documents it.
+    normalizeHeaderKey: (key: string) =>
+      /^x-ses-configuration-set$/i.test(key) ? 'X-SES-CONFIGURATION-SET' : key,
   });
   return composer.compile().build();
 }
