@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -31,9 +34,60 @@ export interface SubscriberStore {
   isEmpty(): Promise<boolean>;
 }
 
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+/**
+ * The subscriber lifecycle beyond the send path: double opt-in, erasure with a hashed suppression
+ * entry, and bulk import/export. The HTTP app, the feedback function and the CLI use it.
+ */
+export interface SubscriberLifecycle extends SubscriberStore {
+  /** Moves an existing subscriber whose status is in `from` back to pending with a fresh consent record. */
+  reopen(email: string, from: SubscriberStatus[], consent: Consent, confirmNonce: string): Promise<boolean>;
+  /** Gives a pending subscriber without one a confirm nonce; returns the nonce now stored. */
+  ensureConfirmNonce(email: string, nonce: string): Promise<string | undefined>;
+  /**
+   * pending → confirmed, only when `nonce` is the one stored (then cleared: the link works once).
+   * Returns false, changing nothing, otherwise.
+   */
+  confirm(
+    email: string,
+    nonce: string,
+    consent: Pick<Consent, 'confirmedAt' | 'confirmIp'>,
+  ): Promise<boolean>;
+  /**
+   * Erasure: writes the suppression entry (a hash only), then deletes the profile and consent.
+   * Returns whether a profile existed.
+   */
+  erase(email: string): Promise<boolean>;
+  /** Whether the address was erased (its suppression entry exists). */
+  isErased(email: string): Promise<boolean>;
+  /** Drops the suppression entry (the person signed up and confirmed again). */
+  clearErased(email: string): Promise<void>;
+  /** Existing items for these addresses (erased ones under their suppression key), by address. */
+  existing(emails: string[]): Promise<Map<string, { status: string }>>;
+  /** Writes new subscribers with BatchWriteItem, 25 per call, retrying unprocessed items. */
+  putMany(subscribers: Subscriber[]): Promise<void>;
+  /** Every profile (suppression entries excluded), one scan page at a time. */
+  scanPages(pageSize?: number): AsyncGenerator<Subscriber[]>;
+}
 
-export class DynamoSubscriberStore implements SubscriberStore {
+/** Stored beside a pending subscriber: the nonce its confirm link must carry. */
+export type StoredSubscriber = Subscriber & { confirmNonce?: string | undefined };
+
+/** Status of an erasure suppression entry (never one of the mailable statuses). */
+export const ERASED_STATUS = 'erased';
+const SUPPRESSED_PREFIX = 'suppressed#';
+
+/**
+ * Key of the suppression entry: sha256 of the normalized address, lower-cased so that a change of
+ * case in the local part cannot slip an erased address back in.
+ */
+export function suppressionKey(email: string): string {
+  return SUPPRESSED_PREFIX + createHash('sha256').update(email.toLowerCase(), 'utf8').digest('hex');
+}
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoSubscriberStore implements SubscriberLifecycle {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
@@ -172,5 +226,190 @@ export class DynamoSubscriberStore implements SubscriberStore {
       new ScanCommand({ TableName: this.table, Limit: 1, ProjectionExpression: 'email' }),
     );
     return (out.Items ?? []).length === 0;
+  }
+
+  async reopen(
+    email: string,
+    from: SubscriberStatus[],
+    consent: Consent,
+    confirmNonce: string,
+  ): Promise<boolean> {
+    if (from.length === 0) return false;
+    const values: Record<string, unknown> = {
+      ':p': 'pending',
+      ':c': consent,
+      ':n': confirmNonce,
+      ':u': new Date().toISOString(),
+    };
+    const keys = from.map((s, i) => {
+      values[`:f${i}`] = s;
+      return `:f${i}`;
+    });
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { email },
+          UpdateExpression: 'SET #s = :p, consent = :c, confirmNonce = :n, updatedAt = :u',
+          ConditionExpression: `attribute_exists(email) AND #s IN (${keys.join(', ')})`,
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async ensureConfirmNonce(email: string, nonce: string): Promise<string | undefined> {
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { email },
+          UpdateExpression: 'SET confirmNonce = if_not_exists(confirmNonce, :n)',
+          ConditionExpression: 'attribute_exists(email) AND #s = :p',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':n': nonce, ':p': 'pending' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (out.Attributes as StoredSubscriber | undefined)?.confirmNonce;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async confirm(
+    email: string,
+    nonce: string,
+    consent: Pick<Consent, 'confirmedAt' | 'confirmIp'>,
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':c': 'confirmed',
+      ':p': 'pending',
+      ':n': nonce,
+      ':u': new Date().toISOString(),
+      ':at': consent.confirmedAt ?? new Date().toISOString(),
+    };
+    const sets = ['#s = :c', 'updatedAt = :u', 'consent.confirmedAt = :at'];
+    if (consent.confirmIp) {
+      values[':ip'] = consent.confirmIp;
+      sets.push('consent.confirmIp = :ip');
+    }
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { email },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE confirmNonce`,
+          ConditionExpression: '#s = :p AND confirmNonce = :n AND attribute_exists(consent)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async erase(email: string): Promise<boolean> {
+    // Suppression first: if the delete then fails, the address is still never mailed or re-added.
+    await this.ddb.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { email: suppressionKey(email), status: ERASED_STATUS },
+      }),
+    );
+    return this.delete(email);
+  }
+
+  async isErased(email: string): Promise<boolean> {
+    const out = await this.ddb.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { email: suppressionKey(email) },
+        ConsistentRead: true,
+        ProjectionExpression: 'email',
+      }),
+    );
+    return out.Item !== undefined;
+  }
+
+  async clearErased(email: string): Promise<void> {
+    await this.ddb.send(new DeleteCommand({ TableName: this.table, Key: { email: suppressionKey(email) } }));
+  }
+
+  async existing(emails: string[]): Promise<Map<string, { status: string }>> {
+    const found = new Map<string, { status: string }>();
+    const byKey = new Map<string, string>();
+    for (const email of emails) {
+      byKey.set(email, email);
+      byKey.set(suppressionKey(email), email);
+    }
+    const keys = [...byKey.keys()];
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, { email: string }[]> | undefined = {
+        [this.table]: keys.slice(i, i + 100).map((email) => ({ email })),
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        const out = await this.ddb.send(
+          new BatchGetCommand({
+            RequestItems: Object.fromEntries(
+              Object.entries(request).map(([table, list]) => [
+                table,
+                {
+                  Keys: list,
+                  ProjectionExpression: 'email, #s',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ConsistentRead: true,
+                },
+              ]),
+            ),
+          }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          const email = byKey.get(String(item.email));
+          if (email === undefined) continue;
+          const status = String(item.status);
+          // An erasure entry wins over a profile created again afterwards only for import purposes.
+          if (!found.has(email) || status === ERASED_STATUS) found.set(email, { status });
+        }
+        const left = out.UnprocessedKeys?.[this.table]?.Keys as { email: string }[] | undefined;
+        request = left?.length ? { [this.table]: left } : undefined;
+        if (request) await sleep(Math.min(1000, 20 * 2 ** attempt));
+      }
+    }
+    return found;
+  }
+
+  async putMany(subscribers: Subscriber[]): Promise<void> {
+    for (let i = 0; i < subscribers.length; i += 25) {
+      let requests = subscribers.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+        if (requests.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  async *scanPages(pageSize = 500): AsyncGenerator<Subscriber[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.ddb.send(
+        new ScanCommand({ TableName: this.table, Limit: pageSize, ExclusiveStartKey: startKey }),
+      );
+      const items = (out.Items ?? []).filter(
+        (item) => !String(item.email).startsWith(SUPPRESSED_PREFIX),
+      ) as StoredSubscriber[];
+      if (items.length > 0) yield items.map(({ confirmNonce: _nonce, ...rest }) => rest);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
   }
 }

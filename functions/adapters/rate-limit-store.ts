@@ -1,0 +1,69 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Abuse limits that hold across Lambda instances: fixed-window counters and "at most once per
+ * interval" markers in the rate-limits table (PK `key`). Every item carries `expiresAt` (epoch
+ * seconds), the table's TTL attribute on AWS, so old windows disappear on their own. Only
+ * UpdateItem is used (the API function's grant).
+ */
+export interface RateLimitStore {
+  /**
+   * Counts one hit in the current window of `windowSeconds` for `key`; returns whether the
+   * count is still within `limit`, and the seconds until the window ends.
+   */
+  hit(key: string, limit: number, windowSeconds: number, nowMs?: number): Promise<RateDecision>;
+  /** Claims `key` for `intervalSeconds`; false when it was claimed less than that ago. */
+  claimOnce(key: string, intervalSeconds: number, nowMs?: number): Promise<boolean>;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  count: number;
+  retryAfterSeconds: number;
+}
+
+export class DynamoRateLimitStore implements RateLimitStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async hit(key: string, limit: number, windowSeconds: number, nowMs = Date.now()): Promise<RateDecision> {
+    const now = Math.floor(nowMs / 1000);
+    const window = Math.floor(now / windowSeconds);
+    const windowEnd = (window + 1) * windowSeconds;
+    const out = await this.ddb.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { key: `${key}#${window}` },
+        UpdateExpression: 'ADD hits :one SET expiresAt = if_not_exists(expiresAt, :exp)',
+        // Keep the item a little past the window end: TTL deletion on AWS is lazy anyway.
+        ExpressionAttributeValues: { ':one': 1, ':exp': windowEnd + 60 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const count = Number(out.Attributes?.hits ?? 1);
+    return { allowed: count <= limit, count, retryAfterSeconds: Math.max(1, windowEnd - now) };
+  }
+
+  async claimOnce(key: string, intervalSeconds: number, nowMs = Date.now()): Promise<boolean> {
+    const now = Math.floor(nowMs / 1000);
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { key },
+          UpdateExpression: 'SET expiresAt = :exp, claimedAt = :now',
+          // The marker may outlive its interval until TTL removes it: compare, don't trust presence.
+          ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':exp': now + intervalSeconds, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
