@@ -11,10 +11,11 @@ const hbs = Handlebars.create();
 type Page = Exclude<keyof typeof PAGES, 'layout'>;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
-function template(name: string, source: string): Handlebars.TemplateDelegate {
+function template(name: string, source: string, plainText = false): Handlebars.TemplateDelegate {
   let t = compiled.get(name);
   if (!t) {
-    t = hbs.compile(source, { strict: false, noEscape: false });
+    // Plain text is not HTML: escaping would show "&amp;" to the reader.
+    t = hbs.compile(source, { noEscape: plainText });
     compiled.set(name, t);
   }
   return t;
@@ -53,6 +54,6 @@ export interface ConfirmEmailFields {
 export function renderConfirmEmail(fields: ConfirmEmailFields): { html: string; text: string } {
   return {
     html: template('confirm-email.html', CONFIRM_EMAIL_HTML)(fields),
-    text: template('confirm-email.txt', CONFIRM_EMAIL_TEXT)(fields),
+    text: template('confirm-email.txt', CONFIRM_EMAIL_TEXT, true)(fields),
   };
 }
