@@ -95,7 +95,21 @@ const HTML_ESCAPES: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+/** Non-ASCII characters as numeric references: the HTML stays 7-bit, whatever the client's charset. */
+const asciiHtml = (s: string) => s.replace(/[\u0080-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`);
+const escapeHtml = (s: string) => asciiHtml(s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c));
+
+/**
+ * Shrinks MJML's output without changing what it shows: indentation after a line break is
+ * whitespace HTML collapses anyway (Gmail clips at 102 KB), and an all-ASCII document is a one-byte
+ * string in V8, which makes every per-recipient copy cheaper to encode.
+ */
+function compactHtml(html: string): string {
+  const collapsed = /<(pre|textarea)\b/i.test(html)
+    ? html
+    : html.replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
+  return asciiHtml(collapsed);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Template errors: every error names the file it comes from (layout, partial or text) and a line.
@@ -364,7 +378,7 @@ export async function compileIssue(
   try {
     // fonts: {} keeps MJML from linking Google Fonts (a request per open, and a tracking vector).
     const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false, fonts: {} });
-    html = result.html.replace(ALL_MARKS, '');
+    html = compactHtml(result.html.replace(ALL_MARKS, ''));
     warnings = result.errors.map((e) => e.formattedMessage);
   } catch (error) {
     throw mjmlError(error, mjmlSource, templates);
