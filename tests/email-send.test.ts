@@ -8,6 +8,9 @@ import { runLocalSend } from '../functions/cli/commands/send.ts';
 import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/run.ts';
 import { verifyToken } from '../functions/core/tokens.ts';
 import { TemplateError } from '../functions/errors.ts';
+import { apiDeps } from '../functions/handlers/api.ts';
+import { createRuntime } from '../functions/handlers/runtime.ts';
+import { createApp } from '../functions/http/app.ts';
 import type { LocalContext } from '../functions/local/context.ts';
 import { makeLimiter } from '../functions/local/limiter.ts';
 import { emulatorStore, localContext, TEMPLATES, tempWorkspace } from './helpers/workspace.ts';
@@ -141,6 +144,22 @@ describe('a sent digest meets the bulk-sender rules', () => {
     expect(tokens[0]).not.toBe(tokens[1]);
     // A token is bound to its purpose: it is not a confirmation token.
     expect(() => verifyToken(ctx.deps.tokenKeys, tokens[0] ?? '', 'confirm', Date.now() / 1000)).toThrow();
+  });
+
+  it('the List-Unsubscribe URL works: a one-click POST (RFC 8058) to our HTTP app unsubscribes that recipient only', async () => {
+    const app = createApp(apiDeps(createRuntime({ ...process.env, ...ws.env })));
+    const [first, second] = READERS as [string, string];
+    const mail = parsed.get(first) as ParsedMail;
+    const url = new URL((mail.headers.get('list') as unknown as ListHeader).unsubscribe.url);
+    // What a mailbox provider sends: a POST to the header's URL with this exact body.
+    const res = await app.request(`${url.pathname}${url.search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    expect((await ctx.stores.subscribers.get(first))?.status).toBe('unsubscribed');
+    expect((await ctx.stores.subscribers.get(second))?.status).toBe('confirmed');
   });
 
   it('the SES emulator holds both messages with HTML and text bodies', async () => {
