@@ -15,10 +15,11 @@ const main = defineCommand({
     preview: () => import('./commands/preview.ts').then((m) => m.default),
     send: () => import('./commands/send.ts').then((m) => m.default),
     subscribers: () => import('./commands/subscribers.ts').then((m) => m.default),
+    articles: () => import('./commands/articles.ts').then((m) => m.default),
   },
 });
 
-const COMMANDS = ['summarize', 'preview', 'send', 'subscribers'];
+const COMMANDS = ['summarize', 'preview', 'send', 'subscribers', 'articles'];
 
 /** Runs the CLI with raw argv; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[]): Promise<number> {
