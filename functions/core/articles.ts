@@ -85,8 +85,8 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
     const doc = parseDocument(yaml, { prettyErrors: false });
     const firstError = doc.errors[0];
     if (firstError) {
-      // +1 for the opening fence line.
-      const line = (firstError.linePos?.[0]?.line ?? 1) + 1;
+      // Where the parser noticed the error (linePos is not filled without prettyErrors); +1 for the fence.
+      const line = yaml.slice(0, firstError.pos[0]).split('\n').length + 1;
       throw new ArticleError(file, `broken front matter: ${firstError.message.split('\n')[0]}`, line);
     }
     const value: unknown = doc.toJS() ?? {};
@@ -143,27 +143,29 @@ export async function loadArticles(files: ArticleFile[]): Promise<LoadedArticles
     try {
       article = parseArticle(file.name, await file.read());
     } catch (error) {
+      // The reason without the file name, keeping the line: "line 3: broken front matter: …".
       const reason =
         error instanceof ArticleError
-          ? error.message.slice(file.name.length + 2)
+          ? `${error.line ? `line ${error.line}: ` : ''}${error.message.slice(`${file.name}${error.line ? `:${error.line}` : ''}: `.length)}`
           : `unreadable: ${errorMessage(error)}`;
       result.skipped.push({ file: file.name, reason });
       continue;
     }
-    const urlKey = article.url ? normalizeUrl(article.url) : undefined;
-    const sameAs = byHash.get(article.hash) ?? (urlKey ? byUrl.get(urlKey) : undefined);
+    const articleUrl = article.url ? urlKey(article.url) : undefined;
+    const sameAs = byHash.get(article.hash) ?? (articleUrl ? byUrl.get(articleUrl) : undefined);
     if (sameAs) {
       result.duplicates.push({ file: article.file, sameAs });
       continue;
     }
     byHash.set(article.hash, article.file);
-    if (urlKey) byUrl.set(urlKey, article.file);
+    if (articleUrl) byUrl.set(articleUrl, article.file);
     result.articles.push(article);
   }
   return result;
 }
 
-function normalizeUrl(url: string): string {
+/** The identity of an article URL for de-duplication: host, path without trailing slash, query. */
+export function urlKey(url: string): string {
   const u = new URL(url);
   u.hash = '';
   return `${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '')}${u.search}`;
