@@ -166,6 +166,14 @@ async function rebuild(deps: PipelineDeps, issue: IssueRecord, persist: boolean)
  */
 export async function prepareIssue(deps: PipelineDeps, options: PrepareOptions = {}): Promise<Preparation> {
   const persist = options.persist ?? true;
+  // A partial (or building) issue that is sent again goes back to `sending`: the send functions
+  // finish only a `sending` issue, so a partial one would otherwise never become `sent`.
+  const reopen = async (prepared: PreparedIssue): Promise<PreparedIssue> => {
+    const { state, issueId } = prepared.issue;
+    if (!persist || state === 'sending' || state === 'sent') return prepared;
+    await deps.issues.setState(issueId, 'sending');
+    return { ...prepared, issue: { ...prepared.issue, state: 'sending' } };
+  };
   if (options.issueId) {
     const issue = await deps.issues.get(options.issueId);
     if (!issue) {
@@ -174,7 +182,7 @@ export async function prepareIssue(deps: PipelineDeps, options: PrepareOptions =
         `no issue with id "${options.issueId}"${known.length ? ` (recent issues: ${known.join(', ')})` : ' (no issues yet)'}`,
       );
     }
-    return (await loadStored(deps, issue)) ?? rebuild(deps, issue, persist);
+    return reopen((await loadStored(deps, issue)) ?? (await rebuild(deps, issue, persist)));
   }
 
   const all = await deps.issues.list();
@@ -182,7 +190,7 @@ export async function prepareIssue(deps: PipelineDeps, options: PrepareOptions =
   if (unfinished && !options.includeSent) {
     deps.onEvent?.({ type: 'issue-resumed', issueId: unfinished.issueId, state: unfinished.state });
     const stored = await loadStored(deps, unfinished);
-    const prepared = stored ?? (await rebuild(deps, unfinished, persist));
+    const prepared = await reopen(stored ?? (await rebuild(deps, unfinished, persist)));
     return { ...prepared, origin: 'resumed' };
   }
 
