@@ -4,8 +4,8 @@ import type { DeliveryStore } from '../adapters/delivery-store.ts';
 import type { IssueStore } from '../adapters/issue-store.ts';
 import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
 import type { SubscriberStore } from '../adapters/subscriber-store.ts';
-import { errorMessage, NotFoundError, SendingHaltedError } from '../errors.ts';
-import { type ArticleFile, type LoadedArticles, loadArticles } from './articles.ts';
+import { DigestError, errorMessage, NotFoundError, SendingHaltedError } from '../errors.ts';
+import { type ArticleFile, type LoadedArticles, loadArticles, urlKey } from './articles.ts';
 import {
   createDeliverer,
   type MailSettings,
@@ -14,6 +14,7 @@ import {
   type RetryPolicy,
   unsubscribeUrl,
 } from './delivery.ts';
+import { ARCHIVE_READER, archiveUnsubscribeUrl, publicArchiveHtml } from './feed.ts';
 import { digestView, issueIdFor, summarizeArticles } from './issue-builder.ts';
 import { buildMessage } from './mime.ts';
 import type { IssueCounts, IssueRecord } from './model.ts';
@@ -116,12 +117,16 @@ async function build(
 async function storeCompiled(deps: PipelineDeps, view: DigestView, compiled: CompiledIssue) {
   await deps.blobs.put(compiledKey(compiled.issueId), serializeCompiled(compiled), 'application/json');
   await deps.blobs.put(viewKey(compiled.issueId), JSON.stringify(view), 'application/json');
-  // The archive copy carries no recipient: the slots point at the generic pages.
+  // The archive copy carries no recipient: no token, no address; unsubscribing is explained on a page.
   const archive = personalize(compiled, {
-    email: 'a subscriber',
-    unsubscribeUrl: `${deps.brand.publicUrl.replace(/\/+$/, '')}/`,
+    email: ARCHIVE_READER,
+    unsubscribeUrl: archiveUnsubscribeUrl(deps.brand),
   });
-  await deps.blobs.put(archiveKey(compiled.issueId), archive.html, 'text/html; charset=utf-8');
+  await deps.blobs.put(
+    archiveKey(compiled.issueId),
+    publicArchiveHtml(archive.html, deps.brand),
+    'text/html; charset=utf-8',
+  );
 }
 
 async function loadStored(deps: PipelineDeps, issue: IssueRecord): Promise<PreparedIssue | undefined> {
@@ -195,9 +200,32 @@ export async function prepareIssue(deps: PipelineDeps, options: PrepareOptions =
   }
 
   const loaded = await loadAndReport(deps);
-  if (loaded.articles.length === 0) return { kind: 'nothing-new', reason: 'there are no readable articles' };
+  if (loaded.articles.length === 0) {
+    const skipped = loaded.skipped.length;
+    return {
+      kind: 'nothing-new',
+      reason: `there are no readable articles${skipped ? ` (${skipped} file(s) skipped as unreadable)` : ''}`,
+    };
+  }
   const carried = new Set(all.flatMap((i) => i.articleHashes));
-  const fresh = options.includeSent ? loaded.articles : loaded.articles.filter((a) => !carried.has(a.hash));
+  let fresh = options.includeSent ? loaded.articles : loaded.articles.filter((a) => !carried.has(a.hash));
+  if (!options.includeSent && fresh.some((a) => a.url)) {
+    // An edited copy of an article an earlier issue carried (same front-matter URL) is not news either;
+    // the URLs are in each issue's stored view.
+    const urls = new Set<string>();
+    const read = pLimit(4);
+    await Promise.all(
+      all.map((i) =>
+        read(async () => {
+          const bytes = await deps.blobs.get(viewKey(i.issueId));
+          if (!bytes) return;
+          const view = JSON.parse(Buffer.from(bytes).toString('utf8')) as DigestView;
+          for (const a of view.articles) if (a.url) urls.add(urlKey(a.url));
+        }),
+      ),
+    );
+    fresh = fresh.filter((a) => !(a.url && urls.has(urlKey(a.url))));
+  }
   if (fresh.length === 0) {
     const last = all[0];
     return {
@@ -228,7 +256,11 @@ export async function prepareIssue(deps: PipelineDeps, options: PrepareOptions =
     articleTitles: built.view.articles.map((a) => a.title),
   };
   if (persist) {
-    await deps.issues.create(issue);
+    if (!(await deps.issues.create(issue))) {
+      throw new DigestError(
+        `issue ${issue.issueId} was just created by another run; run again to complete it`,
+      );
+    }
     await storeCompiled(deps, built.view, built.compiled);
     await deps.issues.setState(issue.issueId, 'sending');
     issue.state = 'sending';
