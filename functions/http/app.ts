@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CONSENT_WORDINGS, CURRENT_WORDING } from '../core/consent.ts';
 import { TokenError } from '../core/tokens.ts';
 import { ValidationError } from '../errors.ts';
+import { archiveRoutes } from './archive.ts';
 import { type AppDeps, defaultClientIp } from './deps.ts';
 import { renderMessage, renderPage } from './pages.ts';
 import {
@@ -246,7 +247,7 @@ export function createApp(deps: AppDeps) {
     );
   });
 
-  // archive routes: app.route('/issues', archiveRoutes(deps))
+  app.route('/issues', archiveRoutes(deps));
 
   app.notFound((c) => fail(c, 404, 'there is no page here', 'Not found'));
   app.onError((error, c) => {
