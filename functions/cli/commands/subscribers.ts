@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { defineCommand } from 'citty';
 import { normalizeAddress } from '../../core/address.ts';
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../../core/model.ts';
+import { exportCsv, importSubscribers, readImportRows } from '../../core/subscribers-csv.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
-import { out } from '../output.ts';
+import { note, out } from '../output.ts';
 
 const addUsage = 'digest subscribers add <email> [--name NAME] [--pending]';
 const listUsage = `digest subscribers list [--status ${SUBSCRIBER_STATUSES.join('|')}]`;
 const removeUsage = 'digest subscribers remove <email>';
+const importUsage = 'digest subscribers import <file.csv> [--confirmed]';
+const exportUsage = 'digest subscribers export [--out FILE]';
 
 const add = defineCommand({
   meta: { name: 'add', description: 'Add a confirmed subscriber (consent collected by the operator)' },
@@ -78,7 +84,11 @@ const list = defineCommand({
 });
 
 const remove = defineCommand({
-  meta: { name: 'remove', description: 'Remove a subscriber' },
+  meta: {
+    name: 'remove',
+    description:
+      'Erase a subscriber: delete profile and consent, keep only a hash so the address is never re-added',
+  },
   args: { email: { type: 'positional', required: false, description: 'email address' } },
   async run({ args, rawArgs }) {
     rejectUnknownFlags(rawArgs, [], removeUsage);
@@ -90,13 +100,80 @@ const remove = defineCommand({
       throw new CliUsageError(`"${args.email}": ${(error as ValidationError).message}`, removeUsage);
     }
     await withLocalContext(async ({ stores }) => {
-      if (!(await stores.subscribers.delete(email))) throw new NotFoundError(`${email} is not on the list`);
-      out(`Removed ${email}.`);
+      // The suppression entry is written even for an unknown address: an erasure request means
+      // "never add me", whether or not we had the address.
+      const existed = await stores.subscribers.erase(email);
+      if (!existed) {
+        throw new NotFoundError(`${email} is not on the list (a suppression entry was recorded anyway)`);
+      }
+      out(`Removed ${email}: profile and consent deleted, only a hash kept for suppression.`);
+    });
+  },
+});
+
+const importCommand = defineCommand({
+  meta: {
+    name: 'import',
+    description: 'Import subscribers from a CSV file (columns: email, name, status, subscribed_at)',
+  },
+  args: {
+    file: { type: 'positional', required: false, description: 'CSV file' },
+    confirmed: {
+      type: 'boolean',
+      description:
+        'consent was collected elsewhere: import active rows as confirmed (recorded in the consent data)',
+    },
+  },
+  async run({ args, rawArgs }) {
+    rejectUnknownFlags(rawArgs, ['confirmed'], importUsage);
+    if (!args.file) throw new CliUsageError('missing the CSV file to import', importUsage);
+    const file = String(args.file);
+    try {
+      await access(file);
+    } catch {
+      throw new CliUsageError(`cannot read ${file}`, importUsage);
+    }
+    await withLocalContext(async ({ stores }) => {
+      const started = performance.now();
+      const report = await importSubscribers(
+        readImportRows(createReadStream(file), Boolean(args.confirmed)),
+        stores.subscribers,
+        { confirmed: Boolean(args.confirmed) },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      for (const p of report.problems) note(`${file}:${p.line}: ${p.message}`);
+      const statuses = Object.entries(report.byStatus)
+        .map(([status, n]) => `${n} ${status}`)
+        .join(', ');
+      out(
+        `Imported ${report.imported} of ${report.rows} rows${statuses ? ` (${statuses})` : ''} in ${seconds.toFixed(1)} s; ` +
+          `${report.existing} already known (${report.suppressed} suppressed) left unchanged, ` +
+          `${report.duplicates} duplicate(s), ${report.problems.length} bad row(s).`,
+      );
+      if (report.problems.length > 0) process.exitCode = 1;
+    });
+  },
+});
+
+const exportCommand = defineCommand({
+  meta: { name: 'export', description: 'Export all subscribers as CSV (stdout, or --out FILE)' },
+  args: { out: { type: 'string', description: 'write to this file instead of stdout' } },
+  async run({ args, rawArgs }) {
+    rejectUnknownFlags(rawArgs, ['out'], exportUsage);
+    if (args.out === '') throw new CliUsageError('--out needs a file name', exportUsage);
+    await withLocalContext(async ({ stores }) => {
+      const csv = exportCsv(stores.subscribers.scanPages());
+      if (args.out) {
+        await pipeline(csv, createWriteStream(String(args.out)));
+        note(`wrote ${args.out}`);
+      } else {
+        for await (const chunk of csv) process.stdout.write(chunk as Buffer);
+      }
     });
   },
 });
 
 export default defineCommand({
   meta: { name: 'subscribers', description: 'Manage the subscriber list' },
-  subCommands: { add, list, remove },
+  subCommands: { add, list, remove, import: importCommand, export: exportCommand },
 });

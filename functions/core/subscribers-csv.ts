@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Readable, type Writable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import pLimit from 'p-limit';
+import type { SubscriberLifecycle } from '../adapters/subscriber-store.ts';
+import { ValidationError } from '../errors.ts';
+import { normalizeAddress } from './address.ts';
+import { importConsent } from './consent.ts';
+import type { Subscriber, SubscriberStatus } from './model.ts';
+
+/**
+ * Subscriber import and export as CSV. Import reads the file as a stream, validates every row
+ * (bad rows are reported by line and skipped; the good ones still go in), never touches an address
+ * already known in any state (so a re-import changes nothing, and an unsubscribed, bounced,
+ * complained or erased address is never subscribed again), and writes new rows in batches.
+ */
+
+export interface ImportRow {
+  line: number;
+  email: string;
+  name?: string | undefined;
+  status: SubscriberStatus;
+  subscribedAt?: string | undefined;
+}
+
+export interface RowProblem {
+  line: number;
+  message: string;
+}
+
+export interface ImportOptions {
+  /** Consent was collected elsewhere: active rows become `confirmed` (recorded as such). */
+  confirmed: boolean;
+  now?: Date;
+  /** Rows per store round trip (BatchGet existing, then BatchWrite the new ones). */
+  chunkSize?: number;
+  concurrency?: number;
+  onProgress?: (rowsDone: number) => void;
+}
+
+export interface ImportReport {
+  rows: number;
+  imported: number;
+  byStatus: Partial<Record<SubscriberStatus, number>>;
+  /** Already in the store (any status): left exactly as it was. */
+  existing: number;
+  /** Of those, suppressed ones (unsubscribed, bounced, complained, erased). */
+  suppressed: number;
+  /** Same address earlier in the file. */
+  duplicates: number;
+  problems: RowProblem[];
+}
+
+const ACTIVE = new Set(['', 'confirmed', 'subscribed', 'active']);
+const KEPT = new Set<SubscriberStatus>(['pending', 'unsubscribed', 'bounced', 'complained']);
+const MAX_NAME = 100;
+const SUPPRESSED = new Set(['unsubscribed', 'bounced', 'complained', 'erased']);
+
+/** Validates one parsed record; returns the row or the reason it is refused. */
+export function validateRow(
+  record: Record<string, string | undefined>,
+  line: number,
+  confirmed: boolean,
+): ImportRow | RowProblem {
+  let email: string;
+  try {
+    email = normalizeAddress(record.email ?? '');
+  } catch (error) {
+    return { line, message: `email: ${(error as Error).message}` };
+  }
+  const rawStatus = (record.status ?? '').trim().toLowerCase();
+  let status: SubscriberStatus;
+  if (ACTIVE.has(rawStatus)) status = confirmed ? 'confirmed' : 'pending';
+  else if (KEPT.has(rawStatus as SubscriberStatus)) status = rawStatus as SubscriberStatus;
+  else {
+    return {
+      line,
+      message: `status: "${rawStatus}" is not one of confirmed, subscribed, pending, unsubscribed, bounced, complained`,
+    };
+  }
+  const name = (record.name ?? '').trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(name)) return { line, message: 'name: contains control characters' };
+  if (name.length > MAX_NAME) return { line, message: `name: longer than ${MAX_NAME} characters` };
+  let subscribedAt: string | undefined;
+  const rawDate = (record.subscribed_at ?? '').trim();
+  if (rawDate) {
+    const date = new Date(rawDate);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(rawDate) || Number.isNaN(date.getTime())) {
+      return {
+        line,
+        message: `subscribed_at: "${rawDate}" is not a date like 2024-05-01 or 2024-05-01T10:00:00Z`,
+      };
+    }
+    subscribedAt = date.toISOString();
+  }
+  return { line, email, status, ...(name ? { name } : {}), ...(subscribedAt ? { subscribedAt } : {}) };
+}
+
+const isProblem = (r: ImportRow | RowProblem): r is RowProblem => 'message' in r;
+
+/**
+ * Reads CSV rows with their line numbers. A subscriber list has no multi-line fields, so a line
+ * with an unbalanced quote is reported on its own and skipped (instead of swallowing the rest of
+ * the file into one quoted field); other structural errors (a wrong column count, a stray quote)
+ * are reported for their line too, and the reading goes on. Throws ValidationError when the
+ * header names no `email` column.
+ */
+export async function* readImportRows(
+  input: Readable | AsyncIterable<string | Buffer>,
+  confirmed: boolean,
+): AsyncGenerator<ImportRow | RowProblem> {
+  const skipped: RowProblem[] = [];
+  const parser = parse({
+    bom: true,
+    columns: (header: string[]) => {
+      const names = header.map((h) => h.trim().toLowerCase());
+      if (!names.includes('email')) {
+        throw new ValidationError(
+          `the first line must name the columns, with at least "email" (found: ${names.join(', ') || 'nothing'})`,
+        );
+      }
+      return names;
+    },
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    trim: true,
+    info: true,
+  });
+  parser.on('skip', (error: Error & { lines?: number }) => {
+    skipped.push({ line: error.lines ?? 0, message: error.message.replace(/^Invalid Record Length: /, '') });
+  });
+  // Feed the parser line by line; a line with an odd number of quotes goes in as an empty line,
+  // so the parser's line numbers stay those of the file. A read error ends the import with it.
+  const feed = (async () => {
+    try {
+      const lines = createInterface({ input: Readable.from(input), crlfDelay: Number.POSITIVE_INFINITY });
+      let lineNo = 0;
+      let pending = '';
+      for await (const line of lines) {
+        lineNo++;
+        if (countQuotes(line) % 2 === 1) {
+          skipped.push({ line: lineNo, message: 'unbalanced quote (fields cannot span lines)' });
+          pending += '\n';
+        } else {
+          pending += `${line}\n`;
+        }
+        if (pending.length >= 64 * 1024) {
+          if (parser.destroyed) return; // the header was refused: the consumer reports it
+          if (!parser.write(pending)) await drained(parser);
+          pending = '';
+        }
+      }
+      if (parser.destroyed) return;
+      if (pending) parser.write(pending);
+      parser.end();
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const item of parser as AsyncIterable<{
+      record: Record<string, string | undefined>;
+      info: { lines: number };
+    }>) {
+      while (skipped.length > 0) yield skipped.shift() as RowProblem;
+      yield validateRow(item.record, item.info.lines, confirmed);
+    }
+  } catch (error) {
+    const e = error as Error & { code?: string; lines?: number };
+    if (error instanceof ValidationError) throw error;
+    if (e.code?.startsWith('CSV_')) {
+      throw new ValidationError(`line ${e.lines ?? '?'}: ${e.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    await feed;
+  }
+  while (skipped.length > 0) yield skipped.shift() as RowProblem;
+}
+
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
+}
+
+function countQuotes(line: string): number {
+  let n = 0;
+  for (let i = line.indexOf('"'); i >= 0; i = line.indexOf('"', i + 1)) n++;
+  return n;
+}
+
+export type ImportStore = Pick<SubscriberLifecycle, 'existing' | 'putMany'>;
+
+export async function importSubscribers(
+  rows: AsyncIterable<ImportRow | RowProblem>,
+  store: ImportStore,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const now = options.now ?? new Date();
+  const report: ImportReport = {
+    rows: 0,
+    imported: 0,
+    byStatus: {},
+    existing: 0,
+    suppressed: 0,
+    duplicates: 0,
+    problems: [],
+  };
+  const seen = new Set<string>();
+  const limit = pLimit(options.concurrency ?? 4);
+  const chunkSize = options.chunkSize ?? 500;
+  const running = new Set<Promise<void>>();
+  let chunk: ImportRow[] = [];
+  let done = 0;
+
+  const start = (batch: ImportRow[]) => {
+    const p = flush(batch);
+    running.add(p);
+    p.then(
+      () => running.delete(p),
+      () => {},
+    );
+  };
+  const flush = (batch: ImportRow[]) =>
+    limit(async () => {
+      const found = await store.existing(batch.map((r) => r.email));
+      const fresh: Subscriber[] = [];
+      for (const row of batch) {
+        const known = found.get(row.email);
+        if (known) {
+          report.existing++;
+          if (SUPPRESSED.has(known.status)) report.suppressed++;
+          continue;
+        }
+        fresh.push({
+          email: row.email,
+          id: randomUUID(),
+          status: row.status,
+          ...(row.name ? { name: row.name } : {}),
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          consent: importConsent(now, row.subscribedAt, row.status === 'confirmed'),
+        });
+      }
+      await store.putMany(fresh);
+      for (const s of fresh) report.byStatus[s.status] = (report.byStatus[s.status] ?? 0) + 1;
+      report.imported += fresh.length;
+      done += batch.length;
+      options.onProgress?.(done);
+    });
+
+  for await (const row of rows) {
+    report.rows++;
+    if (isProblem(row)) {
+      report.problems.push(row);
+      continue;
+    }
+    // Case-insensitively: the same mailbox written twice is one row.
+    const key = row.email.toLowerCase();
+    if (seen.has(key)) {
+      report.duplicates++;
+      continue;
+    }
+    seen.add(key);
+    chunk.push(row);
+    if (chunk.length >= chunkSize) {
+      start(chunk);
+      chunk = [];
+      // Back-pressure: do not read far ahead of the writes.
+      while (running.size > 2 * limit.concurrency) await Promise.race(running);
+    }
+  }
+  if (chunk.length > 0) start(chunk);
+  await Promise.all(running);
+  report.problems.sort((a, b) => a.line - b.line);
+  return report;
+}
+
+export const EXPORT_COLUMNS = ['email', 'name', 'status', 'subscribed_at', 'confirmed_at', 'source'] as const;
+
+/** CSV of every subscriber, page by page (memory does not grow with the list). */
+export function exportCsv(pages: AsyncIterable<Subscriber[]>): Readable {
+  const out = stringify({ header: true, columns: [...EXPORT_COLUMNS] });
+  (async () => {
+    try {
+      for await (const page of pages) {
+        for (const s of page) {
+          const ok = out.write({
+            email: s.email,
+            name: s.name ?? '',
+            status: s.status,
+            subscribed_at: s.consent?.subscribedAt ?? s.createdAt,
+            confirmed_at: s.consent?.confirmedAt ?? '',
+            source: s.consent?.source ?? '',
+          });
+          if (!ok) await new Promise((resolve) => out.once('drain', resolve));
+        }
+      }
+      out.end();
+    } catch (error) {
+      out.destroy(error as Error);
+    }
+  })();
+  return out;
+}
