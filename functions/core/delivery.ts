@@ -1,9 +1,10 @@
 import pRetry, { AbortError } from 'p-retry';
-import type { DeliveryStore } from '../adapters/delivery-store.ts';
+import type { DeliveryStore, RecipientLookup } from '../adapters/delivery-store.ts';
 import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
 import type { SubscriberStore } from '../adapters/subscriber-store.ts';
 import { errorMessage } from '../errors.ts';
 import { buildMessage } from './mime.ts';
+import type { DeliveryRecord, Subscriber } from './model.ts';
 import { type CompiledIssue, personalize } from './render.ts';
 import { signToken, type TokenKey } from './tokens.ts';
 
@@ -56,6 +57,15 @@ export interface DelivererDeps {
   onRawMessage?: (email: string, raw: Buffer) => Promise<void>;
   /** Why a recipient ended unknown or failed, for a person (CLI) or the log (Lambda). */
   onNotice?: (email: string, message: string) => void;
+}
+
+/**
+ * What was read for a recipient just before its turn, in a batch with its neighbours (see
+ * `lookupRecipients`): its subscriber entry (undefined: none) and this issue's delivery record.
+ */
+export interface Known {
+  subscriber: Pick<Subscriber, 'id' | 'status'> | undefined;
+  delivery: DeliveryRecord | undefined;
 }
 
 export interface DeliverOptions {
@@ -129,13 +139,17 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
 
   return deliver;
 
-  async function deliver(email: string, options: DeliverOptions = {}): Promise<Outcome> {
+  async function deliver(email: string, options: DeliverOptions = {}, known?: Known): Promise<Outcome> {
     if (options.halt) return 'halted';
-    const subscriber = await deps.subscribers.get(email);
+    // The suppression re-check: the subscriber's status now, not when the list was paged or queued.
+    const subscriber = known ? known.subscriber : await deps.subscribers.get(email);
     if (subscriber?.status !== 'confirmed') return 'suppressed';
+    // `sent` is final, so a record read a moment ago is as good as one read now.
+    const seen = known ? known.delivery : undefined;
+    if (seen?.state === 'sent') return 'skipped';
 
     if (options.dryRun) {
-      const existing = await deps.deliveries.get(compiled.issueId, email);
+      const existing = known ? seen : await deps.deliveries.get(compiled.issueId, email);
       if (existing?.state === 'sent') return 'skipped';
       await buildRaw(email);
       return 'dry-run';
@@ -210,3 +224,22 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
 }
 
 export type Deliver = ReturnType<typeof createDeliverer>;
+
+/**
+ * Reads the subscriber entries and this issue's delivery records of a few recipients at once,
+ * right before their turn: two batch reads instead of two reads per recipient.
+ */
+export async function lookupRecipients(
+  lookup: RecipientLookup,
+  deliveries: DeliveryStore,
+  issueId: string,
+  emails: string[],
+): Promise<Map<string, Known>> {
+  const [subscribers, records] = await Promise.all([
+    lookup.getMany(emails),
+    deliveries.getMany(issueId, emails),
+  ]);
+  return new Map(
+    emails.map((email) => [email, { subscriber: subscribers.get(email), delivery: records.get(email) }]),
+  );
+}

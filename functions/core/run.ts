@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { BlobStore } from '../adapters/blob-store.ts';
-import type { DeliveryStore } from '../adapters/delivery-store.ts';
+import type { DeliveryStore, RecipientLookup } from '../adapters/delivery-store.ts';
 import type { IssueStore } from '../adapters/issue-store.ts';
 import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
 import type { SubscriberStore } from '../adapters/subscriber-store.ts';
@@ -8,6 +8,8 @@ import { DigestError, errorMessage, NotFoundError, SendingHaltedError } from '..
 import { type ArticleFile, type LoadedArticles, loadArticles, urlKey } from './articles.ts';
 import {
   createDeliverer,
+  type Known,
+  lookupRecipients,
   type MailSettings,
   type Outcome,
   type RateLimiterPort,
@@ -279,6 +281,11 @@ export interface SendRunOptions {
   onOutcome?: (email: string, outcome: Outcome) => void;
   /** Why a recipient failed or ended unknown. */
   onNotice?: (email: string, message: string) => void;
+  /**
+   * Batch reads of recipients just before their turn (see LOOKUP_CHUNK); without it each
+   * recipient is read on its own.
+   */
+  lookup?: RecipientLookup;
 }
 
 export interface SendReport extends IssueCounts {
@@ -288,9 +295,16 @@ export interface SendReport extends IssueCounts {
   state: IssueRecord['state'];
 }
 
+/** Recipients read together right before their turn (BatchGetItem takes up to 100 keys). */
+export const LOOKUP_CHUNK = 50;
+
 /**
- * Sends a prepared issue to every confirmed subscriber in process: pages of addresses, each page
- * with bounded concurrency, so memory stays flat however long the list is.
+ * Sends a prepared issue to every confirmed subscriber in process. Pages of addresses come from
+ * the status index; each chunk of LOOKUP_CHUNK recipients is read in one batch (subscriber status
+ * for the suppression re-check, and this issue's delivery records) just before its turn; at most
+ * `concurrency` deliveries run at once and the next chunk is read only when the previous one has
+ * been handed out, so memory stays flat however long the list is and no page waits for the
+ * slowest recipient of the one before.
  */
 export async function sendToSubscribers(
   deps: PipelineDeps,
@@ -311,8 +325,9 @@ export async function sendToSubscribers(
     },
     prepared.compiled,
   );
+  const { issueId } = prepared.issue;
   const report: SendReport = {
-    issueId: prepared.issue.issueId,
+    issueId,
     recipients: 0,
     sent: 0,
     skipped: 0,
@@ -322,47 +337,89 @@ export async function sendToSubscribers(
     dryRun: 0,
     state: prepared.issue.state,
   };
-  const limit = pLimit(options.concurrency);
   const deliverOptions: { dryRun: boolean; retryUnknown: boolean; halt?: { reason: string } } = {
     dryRun: options.dryRun ?? false,
     retryUnknown: options.retryUnknown ?? false,
   };
   let haltError: SendFailure | undefined;
-  for await (const page of deps.subscribers.pagesByStatus('confirmed', options.pageSize)) {
-    if (deliverOptions.halt) break;
-    await Promise.all(
-      page.map((email) =>
-        limit(async () => {
-          let outcome: Outcome;
-          try {
-            outcome = await deliver(email, deliverOptions);
-          } catch (error) {
-            if (error instanceof SendFailure) {
-              // SES paused or the daily quota is used up: nothing more is attempted.
-              haltError ??= error;
-              deliverOptions.halt = { reason: error.message };
-            } else {
-              // A store error before the SES call (reading the subscriber, claiming the record):
-              // this recipient failed, the run goes on. A claim that landed despite the error
-              // leaves `sending`, which the next run reports as unknown rather than resending.
-              options.onNotice?.(email, `failed before sending: ${errorMessage(error)}`);
-            }
-            outcome = 'failed';
-          }
-          if (outcome === 'halted') return;
-          report.recipients++;
-          if (outcome === 'dry-run') report.dryRun++;
-          else report[outcome]++;
-          options.onOutcome?.(email, outcome);
-        }),
-      ),
-    );
+  let unexpected: unknown;
+
+  async function one(email: string, known: Known | undefined): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await deliver(email, deliverOptions, known);
+    } catch (error) {
+      if (error instanceof SendFailure) {
+        // SES paused or the daily quota is used up: nothing more is attempted.
+        haltError ??= error;
+        deliverOptions.halt = { reason: error.message };
+      } else {
+        // A store error before the SES call (reading the subscriber, claiming the record):
+        // this recipient failed, the run goes on. A claim that landed despite the error
+        // leaves `sending`, which the next run reports as unknown rather than resending.
+        options.onNotice?.(email, `failed before sending: ${errorMessage(error)}`);
+      }
+      outcome = 'failed';
+    }
+    if (outcome === 'halted') return;
+    report.recipients++;
+    if (outcome === 'dry-run') report.dryRun++;
+    else report[outcome]++;
+    options.onOutcome?.(email, outcome);
   }
+
+  // A counting gate instead of a queue of closures: at most `concurrency` deliveries at once.
+  let active = 0;
+  let wake: (() => void) | undefined;
+  const waitUntil = async (ok: () => boolean) => {
+    while (!ok()) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  const settle = () => {
+    active--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  try {
+    pages: for await (const page of deps.subscribers.pagesByStatus('confirmed', options.pageSize)) {
+      for (let i = 0; i < page.length; i += LOOKUP_CHUNK) {
+        if (deliverOptions.halt) break pages;
+        const chunk = page.slice(i, i + LOOKUP_CHUNK);
+        let known: Map<string, Known> | undefined;
+        if (options.lookup) {
+          try {
+            known = await lookupRecipients(options.lookup, deps.deliveries, issueId, chunk);
+          } catch (error) {
+            // The batch read failed: each recipient reads for itself instead.
+            options.onNotice?.(
+              chunk[0] ?? '',
+              `batch read failed, reading one by one: ${errorMessage(error)}`,
+            );
+          }
+        }
+        for (const email of chunk) {
+          await waitUntil(() => active < options.concurrency);
+          if (deliverOptions.halt) break pages;
+          active++;
+          one(email, known?.get(email))
+            .catch((error: unknown) => {
+              unexpected ??= error; // only a throwing onOutcome callback gets here
+            })
+            .finally(settle);
+        }
+      }
+    }
+  } finally {
+    await waitUntil(() => active === 0);
+  }
+  if (unexpected) throw unexpected;
+
   if (!options.dryRun) {
     const complete = !haltError && report.failed === 0 && report.unknown === 0;
     report.state = complete ? 'sent' : 'partial';
     const { dryRun: _d, halted: _h, issueId: _i, state: _s, ...counts } = report;
-    await deps.issues.setState(prepared.issue.issueId, report.state, counts);
+    await deps.issues.setState(issueId, report.state, counts);
   }
   if (haltError) {
     report.halted = haltError.message;

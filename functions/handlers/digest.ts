@@ -1,3 +1,4 @@
+import { DynamoRecipientLookup } from '../adapters/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
 import { type RecipientQueue, SqsRecipientQueue } from '../adapters/send-queue.ts';
 import { normalizeAddress } from '../core/address.ts';
@@ -76,6 +77,7 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
         dryRun: true,
         concurrency: rt.config.DIGEST_SEND_CONCURRENCY,
         limiter: unlimited,
+        lookup: new DynamoRecipientLookup(rt.clients.ddb, rt.config.SUBSCRIBERS_TABLE),
       });
       const { issueId: _i, state: _s, halted: _h, ...counts } = report;
       logger.info('dry run', counts);

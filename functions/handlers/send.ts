@@ -1,9 +1,16 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
+import { DynamoRecipientLookup } from '../adapters/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
-import { parseRecipientMessage } from '../adapters/send-queue.ts';
+import { parseRecipientMessage, type RecipientMessage } from '../adapters/send-queue.ts';
 import { SendFailure } from '../adapters/ses-sender.ts';
-import { createDeliverer, type Deliver, type Outcome } from '../core/delivery.ts';
+import {
+  createDeliverer,
+  type Deliver,
+  type Known,
+  lookupRecipients,
+  type Outcome,
+} from '../core/delivery.ts';
 import type { IssueCounts } from '../core/model.ts';
 import { deserializeCompiled } from '../core/render.ts';
 import { compiledKey } from '../core/run.ts';
@@ -60,21 +67,52 @@ export function makeSendHandler(rt: Runtime) {
     const counts: Record<string, number> = {};
     const halt: { reason: string } | { reason?: undefined } = {};
     const limit = pLimit(rt.config.DIGEST_SEND_CONCURRENCY);
+    const lookup = new DynamoRecipientLookup(rt.clients.ddb, rt.config.SUBSCRIBERS_TABLE);
+
+    // The suppression re-check and the delivery records of the whole batch, read in one go now
+    // (a batch is a handful of messages); if that read fails, each recipient reads for itself.
+    const parsed = new Map<string, RecipientMessage | Error>();
+    for (const record of event.Records) {
+      try {
+        parsed.set(record.messageId, parseRecipientMessage(record.body));
+      } catch (error) {
+        parsed.set(record.messageId, error as Error);
+      }
+    }
+    const known = new Map<string, Known>();
+    const byIssue = new Map<string, string[]>();
+    for (const m of parsed.values()) {
+      if (!(m instanceof Error)) byIssue.set(m.issueId, [...(byIssue.get(m.issueId) ?? []), m.email]);
+    }
+    for (const [issueId, emails] of byIssue) {
+      try {
+        const deps = await rt.pipelineDeps();
+        const found = await lookupRecipients(lookup, deps.deliveries, issueId, [...new Set(emails)]);
+        for (const [email, k] of found) known.set(`${issueId} ${email}`, k);
+      } catch (error) {
+        logger.warn('batch read failed, reading one by one', { issueId, error: (error as Error).message });
+      }
+    }
 
     async function one(record: SQSRecord): Promise<void> {
       let outcome: Outcome;
       let issueId: string | undefined;
       try {
-        const message = parseRecipientMessage(record.body);
+        const message = parsed.get(record.messageId);
+        if (!message || message instanceof Error) throw message ?? new Error('message not parsed');
         issueId = message.issueId;
         const deliver = await deliverer(message.issueId);
-        outcome = await deliver(message.email, {
-          retryUnknown: message.retryUnknown ?? false,
-          // Read at every step, so a halt stops the other recipients' retries too.
-          get halt() {
-            return halt.reason ? { reason: halt.reason } : undefined;
+        outcome = await deliver(
+          message.email,
+          {
+            retryUnknown: message.retryUnknown ?? false,
+            // Read at every step, so a halt stops the other recipients' retries too.
+            get halt() {
+              return halt.reason ? { reason: halt.reason } : undefined;
+            },
           },
-        });
+          known.get(`${message.issueId} ${message.email}`),
+        );
       } catch (error) {
         if (error instanceof SendFailure) {
           // SES paused or the daily quota is used up: stop this batch; SQS brings the rest back later.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -15,12 +15,29 @@ export interface FaultPlan {
   reject?: string[];
   /** Answer every send with AccountSendingPausedException. */
   paused?: boolean;
+  /**
+   * Addresses whose send is forwarded (the emulator accepts it) but never answered: the caller
+   * times out without knowing that SES took the message.
+   */
+  hang?: string[];
+  /** After this many accepted sends, answer every send as SES does when the daily quota is used up. */
+  quotaAfter?: number;
   seed?: number;
 }
 
 export interface FaultProxy {
   url: string;
-  stats: { forwarded: number; throttled: number; serverErrors: number; resets: number; rejected: number };
+  stats: {
+    forwarded: number;
+    throttled: number;
+    serverErrors: number;
+    resets: number;
+    rejected: number;
+    hung: number;
+    overQuota: number;
+  };
+  /** Every SendRawEmail call seen: recipient, SES message tags, what the proxy did. */
+  calls: { to: string; tags: Record<string, string>; answer: string }[];
   plan: FaultPlan;
   close(): Promise<void>;
 }
@@ -42,7 +59,17 @@ const sesError = (type: 'Sender' | 'Receiver', code: string, message: string) =>
 
 export async function startFaultProxy(target: string, plan: FaultPlan): Promise<FaultProxy> {
   const random = prng(plan.seed ?? 42);
-  const stats = { forwarded: 0, throttled: 0, serverErrors: 0, resets: 0, rejected: 0 };
+  const stats = {
+    forwarded: 0,
+    throttled: 0,
+    serverErrors: 0,
+    resets: 0,
+    rejected: 0,
+    hung: 0,
+    overQuota: 0,
+  };
+  const calls: FaultProxy['calls'] = [];
+  const hanging = new Set<ServerResponse>();
   const upstream = new URL(target);
 
   const server: Server = createServer((req, res) => {
@@ -51,43 +78,69 @@ export async function startFaultProxy(target: string, plan: FaultPlan): Promise<
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
+      let hang = false;
       if (text.includes('Action=SendRawEmail')) {
-        const reply = (status: number, xml: string) => {
+        const form = new URLSearchParams(text);
+        const raw = Buffer.from(form.get('RawMessage.Data') ?? '', 'base64');
+        const to = /^To: (.+)$/m.exec(raw.toString('utf8'))?.[1]?.trim() ?? '';
+        const tags: Record<string, string> = {};
+        for (let i = 1; form.has(`Tags.member.${i}.Name`); i++) {
+          tags[form.get(`Tags.member.${i}.Name`) ?? ''] = form.get(`Tags.member.${i}.Value`) ?? '';
+        }
+        const call = { to, tags, answer: 'forwarded' };
+        calls.push(call);
+        const reply = (status: number, code: string, xml: string) => {
+          call.answer = code;
           res.writeHead(status, { 'content-type': 'text/xml' });
           res.end(xml);
         };
         if (plan.paused) {
-          reply(400, sesError('Sender', 'AccountSendingPausedException', 'Account sending paused.'));
+          reply(
+            400,
+            'paused',
+            sesError('Sender', 'AccountSendingPausedException', 'Account sending paused.'),
+          );
           return;
         }
-        const raw = Buffer.from(
-          decodeURIComponent(/RawMessage\.Data=([^&]+)/.exec(text)?.[1] ?? ''),
-          'base64',
-        );
-        const to = /^To: (.+)$/m.exec(raw.toString('utf8'))?.[1]?.trim();
+        if (plan.quotaAfter !== undefined && stats.forwarded + stats.hung >= plan.quotaAfter) {
+          stats.overQuota++;
+          reply(400, 'quota', sesError('Sender', 'Throttling', 'Daily message quota exceeded.'));
+          return;
+        }
         if (to && plan.reject?.includes(to)) {
           stats.rejected++;
-          reply(400, sesError('Sender', 'MessageRejected', 'Email address is not verified.'));
+          reply(400, 'rejected', sesError('Sender', 'MessageRejected', 'Email address is not verified.'));
           return;
         }
-        const roll = random();
-        if (roll < plan.throttle) {
-          stats.throttled++;
-          reply(400, sesError('Sender', 'Throttling', 'Maximum sending rate exceeded.'));
-          return;
+        if (to && plan.hang?.includes(to)) {
+          stats.hung++;
+          call.answer = 'hung';
+          hang = true;
+        } else {
+          const roll = random();
+          if (roll < plan.throttle) {
+            stats.throttled++;
+            reply(400, 'throttled', sesError('Sender', 'Throttling', 'Maximum sending rate exceeded.'));
+            return;
+          }
+          if (roll < plan.throttle + plan.serverError) {
+            stats.serverErrors++;
+            reply(
+              500,
+              'server-error',
+              sesError('Receiver', 'InternalFailure', 'An internal error occurred.'),
+            );
+            return;
+          }
+          if (roll < plan.throttle + plan.serverError + plan.reset) {
+            // Reset the connection without answering: the emulator never sees this request.
+            stats.resets++;
+            call.answer = 'reset';
+            req.socket.resetAndDestroy();
+            return;
+          }
+          stats.forwarded++;
         }
-        if (roll < plan.throttle + plan.serverError) {
-          stats.serverErrors++;
-          reply(500, sesError('Receiver', 'InternalFailure', 'An internal error occurred.'));
-          return;
-        }
-        if (roll < plan.throttle + plan.serverError + plan.reset) {
-          // Reset the connection without answering: the emulator never sees this request.
-          stats.resets++;
-          req.socket.resetAndDestroy();
-          return;
-        }
-        stats.forwarded++;
       }
       const forward = request(
         {
@@ -98,6 +151,12 @@ export async function startFaultProxy(target: string, plan: FaultPlan): Promise<
           headers: { ...req.headers, host: upstream.host, 'content-length': String(body.length) },
         },
         (up) => {
+          if (hang) {
+            // The emulator took the message; the caller never hears so.
+            up.resume();
+            hanging.add(res);
+            return;
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         },
@@ -110,9 +169,11 @@ export async function startFaultProxy(target: string, plan: FaultPlan): Promise<
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stats,
+    calls,
     plan,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

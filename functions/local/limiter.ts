@@ -23,6 +23,7 @@ export class SendRateLimiter implements RateLimiterPort {
   /** Grant times of the last window, oldest first, from index `head`. */
   private grants: number[] = [];
   private head = 0;
+  private pending = 0;
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
@@ -38,12 +39,18 @@ export class SendRateLimiter implements RateLimiterPort {
   /** Resolves when `count` calls may start (one after another on the schedule). */
   removeTokens(count = 1): Promise<void> {
     let turn = this.tail;
-    for (let i = 0; i < count; i++) turn = turn.then(() => this.acquire());
+    for (let i = 0; i < count; i++) {
+      // Catching up is for a queue that kept waiting; one that arrives to an idle limiter starts
+      // a new schedule (no burst after a pause).
+      const queued = this.pending > 0;
+      this.pending++;
+      turn = turn.then(() => this.acquire(queued)).finally(() => this.pending--);
+    }
     this.tail = turn.catch(() => {});
     return turn;
   }
 
-  private async acquire(): Promise<void> {
+  private async acquire(queued: boolean): Promise<void> {
     for (;;) {
       const t = this.now();
       while (this.head < this.grants.length && t - (this.grants[this.head] as number) >= WINDOW_MS)
@@ -52,7 +59,7 @@ export class SendRateLimiter implements RateLimiterPort {
         this.grants = this.grants.slice(this.head);
         this.head = 0;
       }
-      const slot = Math.max(this.next, t - CATCH_UP_MS);
+      const slot = Math.max(this.next, queued ? t - CATCH_UP_MS : t);
       const full = this.grants.length - this.head >= this.cap;
       const ready = full ? Math.max(slot, (this.grants[this.head] as number) + WINDOW_MS) : slot;
       if (ready <= t) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
+import { DynamoRecipientLookup } from '../../adapters/delivery-store.ts';
 import { normalizeAddress } from '../../core/address.ts';
 import { personalize } from '../../core/render.ts';
 import { prepareIssue, sendTestCopy, sendToSubscribers } from '../../core/run.ts';
@@ -180,6 +181,7 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
       retryUnknown: options.retryUnknown,
       concurrency: config.DIGEST_SEND_CONCURRENCY,
       limiter: makeLimiter(plan.rate),
+      lookup: new DynamoRecipientLookup(ctx.clients.ddb, config.SUBSCRIBERS_TABLE),
       ...(options.dryRun ? {} : { onRawMessage: writeEml }),
       onOutcome: (_email, outcome) => progress.tick(outcome),
     });
