@@ -344,7 +344,7 @@ export class DigestStack extends Stack {
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
       .bindParameter(config.tokenSecretsParameter, TOKENS);
 
-    feedback.bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'UpdateItem']);
+    feedback.bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['UpdateItem']);
     sesEvents.addSubscription(new LambdaSubscription(feedback));
 
     // ── Schedule: EventBridge Scheduler, in the configured time zone ─────────────────────────
