@@ -12,7 +12,9 @@ import {
   parseArticle,
   urlKey,
 } from '../../core/articles.ts';
-import type { IssueRecord } from '../../core/model.ts';
+import type { IssueRecord, IssueState } from '../../core/model.ts';
+import type { DigestView } from '../../core/render.ts';
+import { viewKey } from '../../core/run.ts';
 import { ArticleError, DigestError } from '../../errors.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
@@ -75,9 +77,37 @@ export function storeShelf(blobs: BlobStore, where: string): ArticleShelf {
   };
 }
 
-/** The issue an article (by content hash) went out in: the earliest one that carried it. */
-export function issueCarrying(issues: IssueRecord[], hash: string): IssueRecord | undefined {
-  return [...issues].reverse().find((i) => i.articleHashes.includes(hash));
+/** What the issues carried: article hashes, and the front-matter URLs their stored views name. */
+export interface CarriedIndex {
+  /** Issues oldest first. */
+  issues: IssueRecord[];
+  urlsByIssue: Map<string, Set<string>>;
+}
+
+export async function carriedIndex(issues: IssueStore, blobs: BlobStore): Promise<CarriedIndex> {
+  const records = (await issues.list()).reverse();
+  const urlsByIssue = new Map<string, Set<string>>();
+  for (const issue of records) {
+    const bytes = await blobs.get(viewKey(issue.issueId));
+    if (!bytes) continue;
+    try {
+      const view = JSON.parse(Buffer.from(bytes).toString('utf8')) as DigestView;
+      urlsByIssue.set(issue.issueId, new Set(view.articles.flatMap((a) => (a.url ? [urlKey(a.url)] : []))));
+    } catch {
+      // An unreadable stored view only loses the URL match; hashes still decide.
+    }
+  }
+  return { issues: records, urlsByIssue };
+}
+
+/** The issues (oldest first) that carried this article: same text, or an earlier copy with the same URL. */
+export function issuesCarrying(index: CarriedIndex, article: Pick<Article, 'hash' | 'url'>): IssueRecord[] {
+  const key = article.url ? urlKey(article.url) : undefined;
+  return index.issues.filter(
+    (i) =>
+      i.articleHashes.includes(article.hash) ||
+      (key !== undefined && index.urlsByIssue.get(i.issueId)?.has(key)),
+  );
 }
 
 export interface AddResult {
@@ -92,7 +122,7 @@ export interface AddResult {
  */
 export async function addArticle(
   shelf: ArticleShelf,
-  issues: IssueStore,
+  carried: CarriedIndex,
   path: string,
   name = basename(path),
 ): Promise<AddResult> {
@@ -129,9 +159,11 @@ export async function addArticle(
       );
     }
   }
-  const carriedBy = issueCarrying(await issues.list(), article.hash);
+  const [carriedBy] = issuesCarrying(carried, article);
   if (carriedBy) {
-    throw new DigestError(`${name} was not added: issue ${carriedBy.issueId} already carried this article`);
+    throw new DigestError(
+      `${name} was not added: issue ${carriedBy.issueId} already carried this article (same text or URL)`,
+    );
   }
   if (existing.some((f) => f.name === name) || !(await shelf.addNew(name, bytes))) {
     throw new DigestError(
@@ -142,63 +174,83 @@ export async function addArticle(
   return { article, name };
 }
 
-export interface ArticleListing {
+/** One article file as `digest articles list` shows it (the `--json` shape). */
+export interface ArticleStatus {
   file: string;
+  /** new: not sent yet; carried: an issue went out with it; duplicate/unreadable: not used. */
+  status: 'new' | 'carried' | 'duplicate' | 'unreadable';
   title?: string | undefined;
   url?: string | undefined;
   hash?: string | undefined;
-  /** The issue the article went out in; undefined: not sent yet. */
-  issueId?: string | undefined;
-  issueState?: string | undefined;
-  /** Why the file is not used: unreadable, or a duplicate of another file. */
-  problem?: string | undefined;
+  /** The issues that carried it, oldest first. */
+  issues?: { issueId: string; state: IssueState; createdAt: string }[] | undefined;
+  /** duplicate: the file it repeats. */
+  sameAs?: string | undefined;
+  /** unreadable: why (with the front-matter line). */
+  reason?: string | undefined;
 }
 
-/** Every article file on the shelf with the issue it went out in (by content hash), if any. */
-export async function listArticles(shelf: ArticleShelf, issues: IssueStore): Promise<ArticleListing[]> {
+/** Every article file on the shelf with the issue(s) it went out in, if any. */
+export async function listArticles(shelf: ArticleShelf, carried: CarriedIndex): Promise<ArticleStatus[]> {
   const loaded = await loadArticles(await shelf.files());
-  const records = await issues.list();
-  const rows: ArticleListing[] = loaded.articles.map((a) => {
-    const issue = issueCarrying(records, a.hash);
-    const carriedIndex = issue?.articleHashes.indexOf(a.hash) ?? -1;
+  const rows: ArticleStatus[] = loaded.articles.map((a) => {
+    const by = issuesCarrying(carried, a);
+    const firstIssue = by[0];
+    const index = firstIssue?.articleHashes.indexOf(a.hash) ?? -1;
     return {
       file: a.file,
-      title: a.title ?? issue?.articleTitles[carriedIndex],
+      status: by.length > 0 ? 'carried' : 'new',
+      title: a.title ?? (index >= 0 ? firstIssue?.articleTitles[index] : undefined),
       url: a.url,
       hash: a.hash,
-      issueId: issue?.issueId,
-      issueState: issue?.state,
+      ...(by.length > 0
+        ? { issues: by.map((i) => ({ issueId: i.issueId, state: i.state, createdAt: i.createdAt })) }
+        : {}),
     };
   });
-  for (const d of loaded.duplicates)
-    rows.push({ file: d.file, problem: `same article as ${d.sameAs}, counted once` });
-  for (const s of loaded.skipped) rows.push({ file: s.file, problem: `skipped: ${s.reason}` });
+  for (const d of loaded.duplicates) rows.push({ file: d.file, status: 'duplicate', sameAs: d.sameAs });
+  for (const s of loaded.skipped) rows.push({ file: s.file, status: 'unreadable', reason: s.reason });
   return rows.sort((a, b) => a.file.localeCompare(b.file));
 }
 
-function describeRow(row: ArticleListing): string {
-  const title = row.title ? `  “${row.title}”` : '';
-  if (row.problem) return `${row.file}  (${row.problem})`;
-  const status = row.issueId ? `sent in issue ${row.issueId} (${row.issueState})` : 'not sent yet';
-  return `${row.file}${title}  ${status}`;
+function describeRow(row: ArticleStatus): string {
+  const title = row.title ? ` — “${row.title}”` : '';
+  switch (row.status) {
+    case 'new':
+      return `${row.file}: not sent yet${title}`;
+    case 'carried': {
+      const [first, ...again] = row.issues ?? [];
+      const more = again.length ? `, again in ${again.map((i) => i.issueId).join(', ')}` : '';
+      return `${row.file}: went out in issue ${first?.issueId} (${first?.state})${more}${title}`;
+    }
+    case 'duplicate':
+      return `${row.file}: same article as ${row.sameAs}, counted once`;
+    case 'unreadable':
+      return `${row.file}: skipped, ${row.reason}`;
+  }
 }
 
-/** The shelf and issue store for this configuration: the bucket and AWS tables, or seeds/ and local engines. */
-async function withShelf<T>(fn: (shelf: ArticleShelf, issues: IssueStore) => Promise<T>): Promise<T> {
+/** The shelf and the issues for this configuration: the bucket and AWS tables, or seeds/ and local engines. */
+async function withShelf<T>(
+  fn: (shelf: ArticleShelf, carried: () => Promise<CarriedIndex>) => Promise<T>,
+): Promise<T> {
   const bucket = process.env.DIGEST_BUCKET?.trim();
   if (bucket) {
     const { createRuntime } = await import('../../handlers/runtime.ts');
     const rt = createRuntime(process.env);
     try {
-      return await fn(storeShelf(rt.blobs, `s3://${bucket}/${ARTICLES_PREFIX}`), rt.stores.issues);
+      return await fn(storeShelf(rt.blobs, `s3://${bucket}/${ARTICLES_PREFIX}`), () =>
+        carriedIndex(rt.stores.issues, rt.blobs),
+      );
     } finally {
       rt.clients.s3.destroy();
       rt.clients.ddb.destroy();
     }
   }
-  return withLocalContext((ctx) => fn(dirShelf(ctx.config.DIGEST_SEEDS_DIR), ctx.stores.issues), {
-    onEvent: () => {},
-  });
+  return withLocalContext(
+    (ctx) => fn(dirShelf(ctx.config.DIGEST_SEEDS_DIR), () => carriedIndex(ctx.stores.issues, ctx.deps.blobs)),
+    { onEvent: () => {} },
+  );
 }
 
 const add = defineCommand({
@@ -214,8 +266,8 @@ const add = defineCommand({
     if (args.as !== undefined && (args.as.includes('/') || args.as.includes('\\'))) {
       throw new CliUsageError(`--as takes a file name, not a path: "${args.as}"`, addUsage);
     }
-    const { article, name } = await withShelf(async (shelf, issues) => {
-      const result = await addArticle(shelf, issues, file, args.as ?? basename(file));
+    const { article, name } = await withShelf(async (shelf, carried) => {
+      const result = await addArticle(shelf, await carried(), file, args.as ?? basename(file));
       out(`Added ${result.name} to ${shelf.where}.`);
       return result;
     });
@@ -234,8 +286,8 @@ const list = defineCommand({
   },
   async run({ args, rawArgs }) {
     rejectUnknownFlags(rawArgs, ['json'], listUsage);
-    await withShelf(async (shelf, issues) => {
-      const rows = await listArticles(shelf, issues);
+    await withShelf(async (shelf, carried) => {
+      const rows = await listArticles(shelf, await carried());
       if (args.json) {
         out(JSON.stringify(rows, null, 2));
         return;
@@ -245,8 +297,11 @@ const list = defineCommand({
         return;
       }
       for (const row of rows) out(describeRow(row));
-      const waiting = rows.filter((r) => !r.problem && !r.issueId).length;
-      note(`${rows.length} file(s) in ${shelf.where}; ${waiting} article(s) not sent yet.`);
+      const count = (status: ArticleStatus['status']) => rows.filter((r) => r.status === status).length;
+      note(
+        `${rows.length} file(s) in ${shelf.where}: ${count('new')} not sent yet, ${count('carried')} sent, ` +
+          `${count('duplicate')} duplicate(s), ${count('unreadable')} unreadable`,
+      );
     });
   },
 });
