@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -243,14 +244,14 @@ describe('import core', () => {
         return rt.stores.subscribers.putMany(subs);
       },
     };
-    const report = await importSubscribers(readImportRows([csv], true), store, {
+    const report = await importSubscribers(readImportRows(Readable.from([csv]), true), store, {
       confirmed: true,
       chunkSize: 500,
     });
     expect(report).toMatchObject({ rows: 1234, imported: 1234, existing: 0, problems: [] });
     expect(calls).toEqual({ existing: 3, putMany: 3 });
     expect(await rt.stores.subscribers.countByStatus('confirmed')).toBeGreaterThanOrEqual(1234);
-    const again = await importSubscribers(readImportRows([csv], true), store, {
+    const again = await importSubscribers(readImportRows(Readable.from([csv]), true), store, {
       confirmed: true,
       chunkSize: 500,
     });
