@@ -1,0 +1,131 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { DynamoRateLimitStore } from '../adapters/rate-limit-store.ts';
+import { type Config, parseConfig } from '../config.ts';
+import { createApp } from '../http/app.ts';
+import { type AppDeps, limitsFromConfig } from '../http/deps.ts';
+import { type LocalContext, openLocalContext } from './context.ts';
+
+/**
+ * `npm run dev`: the HTTP app on @hono/node-server with dynalite (data under DIGEST_DATA_DIR) and
+ * aws-ses-v2-local (its inbox viewer on SES_PORT) on loopback, so a person can subscribe, read the
+ * confirmation mail in the viewer and follow its link. Tests and the bench start the same server
+ * with port 0 and in-memory data.
+ */
+export interface DevServerOptions {
+  config: Config;
+  /** 0 picks a free port; links then use it unless DIGEST_PUBLIC_URL was set explicitly. */
+  port: number;
+  sesPort?: number;
+  /** Keep DynamoDB data in memory (tests, bench) instead of under DIGEST_DATA_DIR. */
+  inMemory?: boolean;
+  /** Links in mail use this base URL; default DIGEST_PUBLIC_URL if set, else the server's own URL. */
+  publicUrl?: string | undefined;
+  /** Adjust the app's dependencies (tests raise or lower limits). */
+  adjust?: (deps: AppDeps) => AppDeps;
+}
+
+export interface DevServer {
+  url: string;
+  sesUrl: string;
+  ctx: LocalContext;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { config } = options;
+  const ctx = await openLocalContext(config, {
+    inMemory: options.inMemory,
+    onEvent: () => {},
+    ...(options.sesPort !== undefined ? { engines: { sesPort: options.sesPort } } : {}),
+  });
+  let fetchApp: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  const server = serve({
+    fetch: (req, env) => (fetchApp ? fetchApp(req, env) : new Response('starting', { status: 503 })),
+    port: options.port,
+    hostname: '127.0.0.1',
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (server.listening) resolve();
+      server.once('listening', () => resolve());
+      server.once('error', reject);
+    });
+  } catch (error) {
+    await ctx.close();
+    throw error;
+  }
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  const brand = { ...ctx.deps.brand, publicUrl };
+  let deps: AppDeps = {
+    subscribers: ctx.stores.subscribers,
+    rateLimits: new DynamoRateLimitStore(ctx.clients.ddb, config.RATE_LIMITS_TABLE),
+    sender: ctx.sender,
+    tokenKeys: async () => ctx.deps.tokenKeys,
+    brand,
+    mail: {
+      from: ctx.deps.settings.from,
+      replyTo: ctx.deps.settings.replyTo,
+      configurationSet: ctx.deps.settings.configurationSet,
+    },
+    limits: limitsFromConfig(config),
+    issues: ctx.stores.issues,
+    blobs: ctx.deps.blobs,
+  };
+  if (options.adjust) deps = options.adjust(deps);
+  // Digests sent from this context link to this server too.
+  ctx.deps.brand = brand;
+  ctx.deps.settings = { ...ctx.deps.settings, publicUrl };
+  const app = createApp(deps);
+  fetchApp = (req, env) => app.fetch(req, env);
+  return {
+    url,
+    sesUrl: ctx.engines.sesEndpoint,
+    ctx,
+    deps,
+    async close() {
+      // Keep-alive sockets (browsers, autocannon) would hold close() open.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ctx.close();
+    },
+  };
+}
+
+async function main() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const config = parseConfig();
+  const port = Number(process.env.PORT ?? 3000);
+  const sesPort = Number(process.env.SES_PORT ?? 8005);
+  // DIGEST_PUBLIC_URL defaults to http://localhost:3000: follow PORT unless it was set on purpose.
+  const publicUrl = process.env.DIGEST_PUBLIC_URL ?? `http://localhost:${port}`;
+  const dev = await startDevServer({ config, port, sesPort, publicUrl });
+  process.stdout.write(
+    [
+      `signup page:        ${publicUrl}/`,
+      `  (listening on ${dev.url})`,
+      `SES inbox viewer:   ${dev.sesUrl}/`,
+      `DynamoDB (dynalite): ${dev.ctx.engines.dynamodbEndpoint}, data in ${config.DIGEST_DATA_DIR}`,
+      'Ctrl-C stops both.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await dev.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`dev server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
