@@ -61,8 +61,13 @@ export interface SubscriberLifecycle extends SubscriberStore {
   isErased(email: string): Promise<boolean>;
   /** Drops the suppression entry (the person signed up and confirmed again). */
   clearErased(email: string): Promise<void>;
-  /** Existing items for these addresses (erased ones under their suppression key), by address. */
-  existing(emails: string[]): Promise<Map<string, { status: string }>>;
+  /**
+   * Existing items for these addresses, by address; erased ones (found under their suppression
+   * key) too unless `erased: false` (a caller holding `erasedKeys()` checks those itself).
+   */
+  existing(emails: string[], options?: { erased?: boolean }): Promise<Map<string, { status: string }>>;
+  /** Every suppression key (see `suppressionKey`), read from the `erased` partition of the status index. */
+  erasedKeys(): Promise<Set<string>>;
   /** Writes new subscribers with BatchWriteItem, 25 per call, retrying unprocessed items. */
   putMany(subscribers: Subscriber[]): Promise<void>;
   /** Every profile (suppression entries excluded), one scan page at a time. */
@@ -345,12 +350,15 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
     await this.ddb.send(new DeleteCommand({ TableName: this.table, Key: { email: suppressionKey(email) } }));
   }
 
-  async existing(emails: string[]): Promise<Map<string, { status: string }>> {
+  async existing(
+    emails: string[],
+    options: { erased?: boolean } = {},
+  ): Promise<Map<string, { status: string }>> {
     const found = new Map<string, { status: string }>();
     const byKey = new Map<string, string>();
     for (const email of emails) {
       byKey.set(email, email);
-      byKey.set(suppressionKey(email), email);
+      if (options.erased !== false) byKey.set(suppressionKey(email), email);
     }
     const keys = [...byKey.keys()];
     for (let i = 0; i < keys.length; i += 100) {
@@ -386,6 +394,15 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
       }
     }
     return found;
+  }
+
+  async erasedKeys(): Promise<Set<string>> {
+    const keys = new Set<string>();
+    // The status index holds suppression entries under 'erased' (never a mailable status).
+    for await (const page of this.pagesByStatus(ERASED_STATUS as SubscriberStatus, 1000)) {
+      for (const key of page) keys.add(key);
+    }
+    return keys;
   }
 
   async putMany(subscribers: Subscriber[]): Promise<void> {
