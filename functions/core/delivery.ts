@@ -5,7 +5,7 @@ import type { SubscriberStore } from '../adapters/subscriber-store.ts';
 import { errorMessage } from '../errors.ts';
 import { buildMessage } from './mime.ts';
 import type { DeliveryRecord, Subscriber } from './model.ts';
-import { type CompiledIssue, personalize } from './render.ts';
+import { type CompiledIssue, personalize } from './personalize.ts';
 import { signToken, type TokenKey } from './tokens.ts';
 
 /** How one recipient's delivery ended. */

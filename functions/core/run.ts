@@ -18,6 +18,7 @@ import {
 } from './delivery.ts';
 import { ARCHIVE_READER, archiveUnsubscribeUrl, publicArchiveHtml } from './feed.ts';
 import { digestView, issueIdFor, summarizeArticles } from './issue-builder.ts';
+import { archiveKey, compiledKey, viewKey } from './issue-keys.ts';
 import { buildMessage } from './mime.ts';
 import type { IssueCounts, IssueRecord } from './model.ts';
 import {
@@ -74,9 +75,8 @@ export interface PrepareOptions {
 }
 
 const UNFINISHED = new Set(['building', 'sending', 'partial']);
-export const compiledKey = (issueId: string) => `issues/${issueId}/compiled.json`;
-export const viewKey = (issueId: string) => `issues/${issueId}/digest.json`;
-export const archiveKey = (issueId: string) => `issues/${issueId}/index.html`;
+
+export { archiveKey, compiledKey, viewKey } from './issue-keys.ts';
 
 async function loadAndReport(deps: PipelineDeps): Promise<LoadedArticles> {
   const loaded = await loadArticles(await deps.listArticles());

@@ -9,7 +9,7 @@ import { loadTemplatesFromDir } from '../adapters/template-files.ts';
 import { brandFromConfig, mailSettingsFromConfig, makeStores, resolveTokenKeys } from '../adapters/wiring.ts';
 import { type Config, parseConfig } from '../config.ts';
 import type { PipelineDeps } from '../core/run.ts';
-import { localPaths } from '../local/engines.ts';
+import { localPaths } from '../local/paths.ts';
 
 /**
  * What every Lambda handler shares: the config, parsed once at cold start, and clients made once

@@ -11,9 +11,9 @@ import {
   lookupRecipients,
   type Outcome,
 } from '../core/delivery.ts';
+import { compiledKey } from '../core/issue-keys.ts';
 import type { IssueCounts } from '../core/model.ts';
-import { deserializeCompiled } from '../core/render.ts';
-import { compiledKey } from '../core/run.ts';
+import { deserializeCompiled } from '../core/personalize.ts';
 import { makeLimiter } from '../local/limiter.ts';
 import { type Runtime, runtime } from './runtime.ts';
 

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { DigestError } from '../errors.ts';
 
 /**
@@ -135,8 +134,4 @@ export function sesAccount(quota: { maxSendRate: number; max24HourSend: number; 
   };
 }
 
-export const localPaths = (dataDir: string) => ({
-  dynamo: join(dataDir, 'dynamodb'),
-  blobs: join(dataDir, 'blobs'),
-  secret: join(dataDir, 'token-secret'),
-});
+export { localPaths } from './paths.ts';
