@@ -48,6 +48,11 @@ const schema = z.object({
 
   /** Messages per second; unset means SES MaxSendRate from the account's quota. */
   DIGEST_SEND_RATE: z.coerce.number().positive().optional(),
+  /**
+   * SES 24-hour quota. When set (the stack sets it), the send plan uses it and DIGEST_SEND_RATE
+   * instead of asking SES: ses:GetAccount can only be granted on Resource "*".
+   */
+  DIGEST_DAILY_QUOTA: z.coerce.number().int().positive().optional(),
   DIGEST_SEND_CONCURRENCY: positiveNumber(8),
   /** Max concurrent send functions on AWS (the SQS event source's maxConcurrency): each takes rate / this. */
   DIGEST_SEND_FUNCTION_CONCURRENCY: positiveNumber(2),

@@ -24,6 +24,8 @@ export interface StackConfig {
   scheduleTimeZone: string;
   /** Account-wide SES send rate (messages per second) the pipeline must stay under. */
   sendRate: number;
+  /** SES 24-hour sending quota of the account (the send plan checks the list against it). */
+  dailyQuota: number;
   /** Max concurrent send functions (SQS event source `maxConcurrency`, 2–1000). */
   sendConcurrency: number;
   /** Send function timeout; the queue's visibility timeout is six times this. */
@@ -108,6 +110,12 @@ export function readStackConfig(node: Context): StackConfig {
     (n) => n > 0 && n <= 10_000,
     'must be a positive number of messages per second',
   );
+  const dailyQuota = number(
+    'dailyQuota',
+    50_000,
+    (n) => Number.isInteger(n) && n > 0,
+    "must be the account's SES 24-hour quota (a positive whole number)",
+  );
   const sendConcurrency = number(
     'sendConcurrency',
     2,
@@ -127,6 +135,7 @@ export function readStackConfig(node: Context): StackConfig {
     scheduleExpression: text('schedule') ?? 'cron(0 8 ? * MON *)',
     scheduleTimeZone: text('scheduleTimeZone') ?? 'Europe/London',
     sendRate,
+    dailyQuota,
     sendConcurrency,
     sendTimeoutSeconds: number(
       'sendTimeoutSeconds',

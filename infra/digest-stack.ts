@@ -299,6 +299,7 @@ export class DigestStack extends Stack {
       // The account's SES rate. Set, so no function needs ses:GetAccount (which IAM grants only
       // on Resource "*") to learn it.
       DIGEST_SEND_RATE: String(config.sendRate),
+      DIGEST_DAILY_QUOTA: String(config.dailyQuota),
     };
     const TOKENS = 'DIGEST_TOKEN_SECRETS_PARAMETER';
     const CONFIG_SET = 'DIGEST_SES_CONFIGURATION_SET';

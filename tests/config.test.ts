@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sendQuota } from '../functions/adapters/wiring.ts';
 import { parseConfig } from '../functions/config.ts';
 import { ConfigError } from '../functions/errors.ts';
 
@@ -35,5 +36,27 @@ describe('config', () => {
   it('coerces numbers and rejects non-positive rates', () => {
     expect(parseConfig({ DIGEST_SEND_RATE: '14' }).DIGEST_SEND_RATE).toBe(14);
     expect(() => parseConfig({ DIGEST_SEND_RATE: '0' })).toThrow(/DIGEST_SEND_RATE/);
+  });
+});
+
+describe('send quota source', () => {
+  const sender = { getQuota: async () => ({ maxSendRate: 14, max24HourSend: 50_000, sentLast24Hours: 123 }) };
+
+  it('asks SES when the quota is not configured', async () => {
+    expect(await sendQuota(parseConfig({}), sender)).toEqual({
+      maxSendRate: 14,
+      max24HourSend: 50_000,
+      sentLast24Hours: 123,
+    });
+  });
+
+  it('uses the configured rate and daily quota on AWS, where GetAccount would need Resource "*"', async () => {
+    const config = parseConfig({ DIGEST_SEND_RATE: '40', DIGEST_DAILY_QUOTA: '200000' });
+    const refusing = { getQuota: async () => Promise.reject(new Error('AccessDenied')) };
+    expect(await sendQuota(config, refusing)).toEqual({
+      maxSendRate: 40,
+      max24HourSend: 200_000,
+      sentLast24Hours: 0,
+    });
   });
 });

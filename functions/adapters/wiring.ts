@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.ts';
 import type { AwsClients } from './clients.ts';
 import { DynamoDeliveryStore } from './delivery-store.ts';
 import { DynamoIssueStore } from './issue-store.ts';
+import type { MailSender, SendQuota } from './ses-sender.ts';
 import { DynamoSubscriberStore } from './subscriber-store.ts';
 import type { TableNames } from './tables.ts';
 
@@ -84,4 +85,20 @@ export async function resolveTokenKeys(
     return parseKeyring(value);
   }
   throw new ConfigError(['DIGEST_TOKEN_SECRETS: not set (nor DIGEST_TOKEN_SECRETS_PARAMETER)']);
+}
+
+/**
+ * The account's sending limits for the send plan: from config when DIGEST_DAILY_QUOTA is set
+ * (on AWS, where ses:GetAccount would need Resource "*"; the sent-in-24-hours figure is then not
+ * known and counts as 0), otherwise from SES itself.
+ */
+export async function sendQuota(config: Config, sender: Pick<MailSender, 'getQuota'>): Promise<SendQuota> {
+  if (config.DIGEST_DAILY_QUOTA !== undefined && config.DIGEST_SEND_RATE !== undefined) {
+    return {
+      maxSendRate: config.DIGEST_SEND_RATE,
+      max24HourSend: config.DIGEST_DAILY_QUOTA,
+      sentLast24Hours: 0,
+    };
+  }
+  return sender.getQuota();
 }

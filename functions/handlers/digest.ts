@@ -1,6 +1,7 @@
 import { DynamoRecipientLookup } from '../adapters/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
 import { type RecipientQueue, SqsRecipientQueue } from '../adapters/send-queue.ts';
+import { sendQuota } from '../adapters/wiring.ts';
 import { normalizeAddress } from '../core/address.ts';
 import { prepareIssue, sendTestCopy, sendToSubscribers } from '../core/run.ts';
 import { planSend } from '../core/send-plan.ts';
@@ -61,7 +62,7 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
     }
 
     const recipients = await deps.subscribers.countByStatus('confirmed');
-    const plan = planSend(recipients, await deps.sender.getQuota(), rt.config.DIGEST_SEND_RATE);
+    const plan = planSend(recipients, await sendQuota(rt.config, deps.sender), rt.config.DIGEST_SEND_RATE);
     logger.info('send plan', {
       recipients,
       rate: plan.rate,
