@@ -1,15 +1,20 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { note, out } from '../output.ts';
-import { invokeRemoteSend, resolveFunctionName } from '../remote.ts';
+import {
+  createRemoteLambdaClient,
+  invokeRemoteSend,
+  type RemoteSendPayload,
+  resolveFunctionName,
+} from '../remote.ts';
 
-/** `digest send --remote`: invoke the deployed digest function and print its report. */
-export async function runRemote(options: {
-  stage: string;
-  payload: { dryRun?: boolean; to?: string; issueId?: string; retryUnknown?: boolean; force?: boolean };
-}): Promise<number> {
+/**
+ * `digest send --remote`: invoke the deployed digest function, print its log tail and report, and
+ * return a non-zero exit code when the function failed. An invocation that cannot happen at all
+ * (unknown function, no permission) throws RemoteInvokeError, a DigestError the CLI prints.
+ */
+export async function runRemote(options: { stage: string; payload: RemoteSendPayload }): Promise<number> {
   const functionName = resolveFunctionName({ stage: options.stage, env: process.env });
   note(`Invoking ${functionName}…`);
-  const lambda = new LambdaClient({});
+  const lambda = createRemoteLambdaClient();
   try {
     const result = await invokeRemoteSend({ functionName, payload: options.payload, lambda });
     if (result.logTail) note(result.logTail.trimEnd());
