@@ -62,24 +62,27 @@ export interface SignupResult {
 export async function signup(deps: AppDeps, request: SignupRequest): Promise<SignupResult> {
   const email = normalizeAddress(request.email);
   const now = deps.now?.() ?? new Date();
-  const ipLimit = await deps.rateLimits.hit(
-    `signup-ip#${ipBucket(request.ip)}`,
-    deps.limits.signupsPerMinutePerIp,
-    60,
-    now.getTime(),
-  );
+  // Both counters in one round trip; either one over its limit refuses the request.
+  const [ipLimit, addressLimit] = await Promise.all([
+    deps.rateLimits.hit(
+      `signup-ip#${ipBucket(request.ip)}`,
+      deps.limits.signupsPerMinutePerIp,
+      60,
+      now.getTime(),
+    ),
+    deps.rateLimits.hit(
+      `signup-addr#${sha(email)}`,
+      deps.limits.signupsPerHourPerAddress,
+      3600,
+      now.getTime(),
+    ),
+  ]);
   if (!ipLimit.allowed) {
     throw new RateLimitedError(
       'too many signups from your network; try again in a minute',
       ipLimit.retryAfterSeconds,
     );
   }
-  const addressLimit = await deps.rateLimits.hit(
-    `signup-addr#${sha(email)}`,
-    deps.limits.signupsPerHourPerAddress,
-    3600,
-    now.getTime(),
-  );
   if (!addressLimit.allowed) {
     throw new RateLimitedError(
       'too many signups for this address; try again later',
@@ -94,36 +97,36 @@ export async function signup(deps: AppDeps, request: SignupRequest): Promise<Sig
     wording: request.wording,
   });
   let outcome: SignupResult['outcome'];
-  let confirmNonce: string | undefined;
-  const existing = await deps.subscribers.get(email);
-  if (!existing) {
-    confirmNonce = nonce();
-    // The nonce is stored beside the profile: the confirm link must carry it; confirm clears it.
-    const profile: StoredSubscriber = {
-      email,
-      id: randomUUID(),
-      status: 'pending',
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      consent,
-      confirmNonce,
-    };
-    const created = await deps.subscribers.create(profile);
-    if (!created) return signup(deps, request); // a concurrent signup won the race: take its state
+  let confirmNonce: string | undefined = nonce();
+  // New addresses are the common case: a conditional put first, and a read only if it exists.
+  // The nonce is stored beside the profile: the confirm link must carry it; confirm clears it.
+  const profile: StoredSubscriber = {
+    email,
+    id: randomUUID(),
+    status: 'pending',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    consent,
+    confirmNonce,
+  };
+  if (await deps.subscribers.create(profile)) {
     outcome = 'created';
-  } else if (existing.status === 'pending') {
-    confirmNonce = await deps.subscribers.ensureConfirmNonce(email, nonce());
-    outcome = 'resent';
-  } else if (REOPENABLE.includes(existing.status)) {
-    confirmNonce = nonce();
-    outcome = (await deps.subscribers.reopen(email, REOPENABLE, consent, confirmNonce))
-      ? 'reopened'
-      : 'suppressed';
-  } else if (existing.status === 'confirmed') {
-    return { email, outcome: 'already-confirmed' };
   } else {
-    // bounced or complained: mailing them again (even a confirmation) hurts the sender's reputation.
-    return { email, outcome: 'suppressed' };
+    const existing = await deps.subscribers.get(email);
+    if (existing?.status === 'pending') {
+      confirmNonce = await deps.subscribers.ensureConfirmNonce(email, confirmNonce);
+      outcome = 'resent';
+    } else if (existing && REOPENABLE.includes(existing.status)) {
+      outcome = (await deps.subscribers.reopen(email, REOPENABLE, consent, confirmNonce))
+        ? 'reopened'
+        : 'suppressed';
+    } else if (existing?.status === 'confirmed') {
+      return { email, outcome: 'already-confirmed' };
+    } else {
+      // Bounced or complained (or erased a moment ago): mailing them again, even a confirmation,
+      // hurts the sender's reputation.
+      return { email, outcome: 'suppressed' };
+    }
   }
   if (!confirmNonce || outcome === 'suppressed') return { email, outcome: 'suppressed' };
 
