@@ -4,8 +4,9 @@
  * rate and never above it in any one-second window.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoRecipientLookup } from '../functions/adapters/delivery-store.ts';
 import type { MailSender } from '../functions/adapters/ses-sender.ts';
 import { parseConfig } from '../functions/config.ts';
 import { prepareIssue, sendToSubscribers } from '../functions/core/run.ts';
@@ -41,12 +42,19 @@ try {
     },
     getQuota: () => inner.getQuota(),
   };
+  const cpuBefore = process.cpuUsage();
+  const enginesBefore = engines.cpuSeconds();
   const began = performance.now();
   const report = await sendToSubscribers({ ...ctx.deps, sender: timed }, prepared, {
     concurrency: config.DIGEST_SEND_CONCURRENCY,
     limiter: makeLimiter(RATE),
+    lookup: new DynamoRecipientLookup(ctx.clients.ddb, config.SUBSCRIBERS_TABLE),
   });
   const elapsed = (performance.now() - began) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU per message, load-independent: the sender side (this process) and the emulators.
+  const senderCpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, starts.length);
+  const enginesCpuMs = ((engines.cpuSeconds() - enginesBefore) * 1000) / Math.max(1, starts.length);
   starts.sort((a, b) => a - b);
   // Highest number of calls that started inside any one-second window.
   let maxWindow = 0;
@@ -66,7 +74,15 @@ try {
   );
   console.log(`max in any 1 s window  ${maxWindow} (must be ≤ ${RATE})`);
   console.log(
-    `BENCH_JSON ${JSON.stringify({ rate: RATE, subscribers: SUBSCRIBERS, sent: report.sent, achieved: Number(achieved.toFixed(1)), percent: Number(((achieved / RATE) * 100).toFixed(1)), maxWindow, wallSeconds: Number(elapsed.toFixed(1)) })}`,
+    `CPU per message        ${senderCpuMs.toFixed(2)} ms sender + ${enginesCpuMs.toFixed(2)} ms emulators (dynalite + SES)`,
+  );
+  console.log(
+    `load average           ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ rate: RATE, subscribers: SUBSCRIBERS, sent: report.sent, achieved: Number(achieved.toFixed(1)), percent: Number(((achieved / RATE) * 100).toFixed(1)), maxWindow, wallSeconds: Number(elapsed.toFixed(1)), senderCpuMsPerMessage: Number(senderCpuMs.toFixed(2)), emulatorCpuMsPerMessage: Number(enginesCpuMs.toFixed(2)), loadAverage1m: Number(loadavg()[0]?.toFixed(2)) })}`,
   );
   if (report.sent !== SUBSCRIBERS || maxWindow > RATE || achieved < RATE * 0.95) process.exitCode = 1;
 } finally {

@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Outcome } from '../core/delivery.ts';
 import type { RunEvent } from '../core/run.ts';
+import { formatDuration } from '../core/send-plan.ts';
 import type { Summary } from '../core/summarize/index.ts';
 
 /** Human output for the CLI: results on stdout, notes and progress on stderr. */
@@ -68,10 +69,14 @@ export function sendProgress(total: number) {
       if (bar) {
         if (done > bar.getTotal()) bar.setTotal(done);
         bar.update(done, { ...counts, rate: rate().toFixed(1) });
-      } else if (Date.now() - lastLine > 2000) {
+      } else if (Date.now() - lastLine > 2000 || done === total) {
         lastLine = Date.now();
+        const perSecond = done / Math.max(0.001, (Date.now() - started) / 1000);
+        const eta = perSecond > 0 ? Math.max(0, total - done) / perSecond : Number.POSITIVE_INFINITY;
         note(
-          `  ${done}/${total} processed: sent ${counts.sent}, skipped ${counts.skipped}, failed ${counts.failed}, ${rate().toFixed(1)}/s`,
+          `  ${done}/${total} processed: sent ${counts.sent}, skipped ${counts.skipped}, suppressed ${counts.suppressed}, ` +
+            `failed ${counts.failed}, unknown ${counts.unknown}${counts.dryRun ? `, built ${counts.dryRun}` : ''}; ` +
+            `${rate().toFixed(1)}/s, ETA ${formatDuration(eta)}`,
         );
       }
     },

@@ -18,6 +18,8 @@ const usage =
 
 export const DEMO_SUBSCRIBER = 'demo@example.com';
 
+const MAX_NOTICES = 20;
+
 const emlName = (email: string) => `${email.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`;
 
 async function addDemoSubscriberIfEmpty(ctx: LocalContext): Promise<void> {
@@ -118,6 +120,15 @@ export interface LocalSendOptions {
 export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions): Promise<number> {
   const { deps, config } = ctx;
   await addDemoSubscriberIfEmpty(ctx);
+  // The plan comes first: a refused send leaves nothing stored behind (no half-started issue).
+  let plan: ReturnType<typeof planSend> | undefined;
+  if (!options.to) {
+    const recipients = await deps.subscribers.countByStatus('confirmed');
+    plan = planSend(recipients, await deps.sender.getQuota(), config.DIGEST_SEND_RATE);
+    if (plan.refusal && !options.force) {
+      throw new SendingHaltedError('plan', `refusing to send: ${plan.refusal}`);
+    }
+  }
   const persist = !options.dryRun && !options.to;
   const prepared = await prepareIssue(deps, {
     issueId: options.issueId,
@@ -163,17 +174,20 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
     return 0;
   }
 
-  const recipients = await deps.subscribers.countByStatus('confirmed');
-  const quota = await deps.sender.getQuota();
-  const plan = planSend(recipients, quota, config.DIGEST_SEND_RATE);
+  if (!plan) throw new Error('no send plan'); // unreachable: only test copies skip the plan
   out(
     `Plan: ${plan.recipients} confirmed recipient(s) at ${plan.rate} msg/s, ETA ${formatDuration(plan.etaSeconds)}; ` +
-      `SES quota left today: ${plan.remainingQuota}`,
+      `SES quota left today: ${plan.remainingQuota}` +
+      (plan.refusal ? ' (not enough with 10% headroom: sending anyway, --force)' : ''),
   );
-  if (plan.refusal && !options.force) {
-    throw new SendingHaltedError('plan', `refusing to send: ${plan.refusal}`);
-  }
-  const progress = sendProgress(recipients);
+  const progress = sendProgress(plan.recipients);
+  // Why recipients failed or ended unknown: kept (a few) and shown after the progress bar.
+  const notices: string[] = [];
+  let moreNotices = 0;
+  const onNotice = (email: string, message: string) => {
+    if (notices.length < MAX_NOTICES) notices.push(`  ${email}: ${message}`);
+    else moreNotices++;
+  };
   let report: Awaited<ReturnType<typeof sendToSubscribers>>;
   try {
     report = await sendToSubscribers(deps, prepared, {
@@ -184,9 +198,14 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
       lookup: new DynamoRecipientLookup(ctx.clients.ddb, config.SUBSCRIBERS_TABLE),
       ...(options.dryRun ? {} : { onRawMessage: writeEml }),
       onOutcome: (_email, outcome) => progress.tick(outcome),
+      onNotice,
     });
   } finally {
     progress.stop();
+    if (notices.length > 0) {
+      note(notices.join('\n'));
+      if (moreNotices > 0) note(`  … and ${moreNotices} more`);
+    }
   }
   out('');
   if (options.dryRun) {
