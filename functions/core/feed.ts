@@ -16,8 +16,7 @@ export const PUBLIC_STATES: readonly IssueState[] = ['sent', 'partial'];
 export const isPublicIssue = (issue: IssueRecord) => PUBLIC_STATES.includes(issue.state);
 
 /** Where the archive lives in the blob store (S3 on AWS, `<DIGEST_DATA_DIR>/blobs` locally). */
-export const archiveHtmlKey = (issueId: string) => `issues/${issueId}/index.html`;
-export const archiveViewKey = (issueId: string) => `issues/${issueId}/digest.json`;
+export { archiveKey as archiveHtmlKey, viewKey as archiveViewKey } from './issue-keys.ts';
 
 const base = (brand: Brand) => brand.publicUrl.replace(/\/+$/, '');
 export const archiveIndexUrl = (brand: Brand) => `${base(brand)}/issues`;
