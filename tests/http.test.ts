@@ -286,6 +286,31 @@ describe('unsubscribe and erasure', () => {
   });
 });
 
+describe('after erasure', () => {
+  it('an erased address can come back only through double opt-in; confirming drops the suppression entry', async () => {
+    const email = fresh('back');
+    const now = new Date().toISOString();
+    await rt.stores.subscribers.create({
+      email,
+      id: randomUUID(),
+      status: 'confirmed',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await app.request(`/erase?token=${encodeURIComponent(unsubscribeToken(email))}`, { method: 'POST' });
+    expect(await rt.stores.subscribers.isErased(email)).toBe(true);
+
+    const res = await app.request('/subscribe', json(JSON.stringify({ email }), { 'x-test-ip': ip() }));
+    expect(res.status).toBe(202);
+    expect((await rt.stores.subscribers.get(email))?.status).toBe('pending');
+    expect(await rt.stores.subscribers.isErased(email)).toBe(true);
+    const token = await confirmLinkFor(email);
+    expect((await app.request('/confirm', form({ token }))).status).toBe(200);
+    expect((await rt.stores.subscribers.get(email))?.status).toBe('confirmed');
+    expect(await rt.stores.subscribers.isErased(email)).toBe(false);
+  });
+});
+
 describe('bad input: a 4xx with a clear message, the store unchanged', () => {
   const tooLong = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.com`;
   expect(tooLong).toHaveLength(255);

@@ -12,6 +12,17 @@ import type { AppDeps } from './deps.ts';
  * The subscriber lifecycle behind the routes: signup (double opt-in), confirm, unsubscribe, erase.
  * Every outcome a stranger could observe is the same whether the address was new, pending or
  * confirmed; only invalid input and rate limits are told apart.
+ *
+ * A signup for an address that is already known:
+ *   - pending: the confirmation email is sent again (same nonce, so earlier links keep working),
+ *     at most once per DIGEST_CONFIRM_RESEND_MINUTES;
+ *   - confirmed: nothing happens (no email);
+ *   - unsubscribed: back to pending with a fresh consent record, and a new double opt-in; the old
+ *     confirm links no longer work (their nonce is gone);
+ *   - bounced or complained: nothing happens and nothing is sent (mailing them hurts delivery for
+ *     everyone); an operator can reset them with the CLI;
+ *   - erased (only a hash is left): treated as new; the person must confirm again, and confirming
+ *     drops the suppression entry. Imports still never re-add an erased address.
  */
 
 export class RateLimitedError extends DigestError {
