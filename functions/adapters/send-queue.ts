@@ -12,7 +12,51 @@ export interface RecipientQueue {
   enqueue(messages: RecipientMessage[]): Promise<number>;
 }
 
-const SQS_BATCH = 10;
+export const SQS_BATCH = 10;
+
+/** One SendMessageBatch call: entries in, which ids were accepted and which refused (and whose fault). */
+export type SendBatch = (entries: { Id: string; MessageBody: string }[]) => Promise<{
+  successful: string[];
+  failed: { id: string; senderFault: boolean; code: string; message?: string | undefined }[];
+}>;
+
+/**
+ * Queues messages ten per call. SendMessageBatch can accept some entries and refuse others:
+ * refused entries that are not our fault are resent alone, with backoff, a bounded number of
+ * times; one refused as our fault (malformed) stops the fan-out with its reason. Returns how many
+ * were accepted.
+ */
+export async function enqueueInBatches(
+  messages: RecipientMessage[],
+  sendBatch: SendBatch,
+  options: { attempts?: number; backoffMs?: number } = {},
+): Promise<number> {
+  const attempts = options.attempts ?? 5;
+  const backoffMs = options.backoffMs ?? 100;
+  let accepted = 0;
+  for (let i = 0; i < messages.length; i += SQS_BATCH) {
+    let batch = messages
+      .slice(i, i + SQS_BATCH)
+      .map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) }));
+    for (let attempt = 1; batch.length > 0; attempt++) {
+      const out = await sendBatch(batch);
+      accepted += out.successful.length;
+      const senderFault = out.failed.find((f) => f.senderFault);
+      if (senderFault) {
+        throw new Error(
+          `SQS refused a recipient message: ${senderFault.code} ${senderFault.message ?? ''}`.trim(),
+        );
+      }
+      const refused = new Set(out.failed.map((f) => f.id));
+      batch = batch.filter((e) => refused.has(e.Id));
+      if (batch.length > 0 && attempt >= attempts) {
+        throw new Error(`SQS did not accept ${batch.length} recipient message(s) after ${attempts} attempts`);
+      }
+      if (batch.length > 0) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+    }
+  }
+  return accepted;
+}
 
 /**
  * SQS fan-out: one message per recipient, so a failed recipient is retried alone (the send
@@ -24,31 +68,21 @@ export class SqsRecipientQueue implements RecipientQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(messages: RecipientMessage[]): Promise<number> {
-    let sent = 0;
-    for (let i = 0; i < messages.length; i += SQS_BATCH) {
-      let batch = messages
-        .slice(i, i + SQS_BATCH)
-        .map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) }));
-      // SendMessageBatch can accept some entries and refuse others: resend only the refused, a few times.
-      for (let attempt = 0; batch.length > 0; attempt++) {
-        const out = await this.sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch }),
-        );
-        sent += out.Successful?.length ?? 0;
-        const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
-        const senderFault = (out.Failed ?? []).find((f) => f.SenderFault);
-        if (senderFault)
-          throw new Error(
-            `SQS refused a recipient message: ${senderFault.Code} ${senderFault.Message ?? ''}`,
-          );
-        batch = batch.filter((e) => failedIds.has(e.Id));
-        if (batch.length > 0 && attempt >= 4)
-          throw new Error(`SQS did not accept ${batch.length} recipient message(s)`);
-        if (batch.length > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
-    }
-    return sent;
+  enqueue(messages: RecipientMessage[]): Promise<number> {
+    return enqueueInBatches(messages, async (entries) => {
+      const out = await this.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
+      );
+      return {
+        successful: (out.Successful ?? []).map((e) => e.Id ?? ''),
+        failed: (out.Failed ?? []).map((f) => ({
+          id: f.Id ?? '',
+          senderFault: f.SenderFault ?? false,
+          code: f.Code ?? 'Error',
+          message: f.Message,
+        })),
+      };
+    });
   }
 }
 
