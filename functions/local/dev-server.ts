@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { DynamoRateLimitStore } from '../adapters/rate-limit-store.ts';
 import { type Config, parseConfig } from '../config.ts';
+import { ConfigError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { type AppDeps, limitsFromConfig } from '../http/deps.ts';
 import { type LocalContext, openLocalContext } from './context.ts';
@@ -94,11 +95,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const port = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError([`${name}: must be a port number (0-65535), got "${raw}"`]);
+  }
+  return port;
+}
+
 async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = parseConfig();
-  const port = Number(process.env.PORT ?? 3000);
-  const sesPort = Number(process.env.SES_PORT ?? 8005);
+  const port = portFrom('PORT', 3000);
+  const sesPort = portFrom('SES_PORT', 8005);
   // DIGEST_PUBLIC_URL defaults to http://localhost:3000: follow PORT unless it was set on purpose.
   const publicUrl = process.env.DIGEST_PUBLIC_URL ?? `http://localhost:${port}`;
   const dev = await startDevServer({ config, port, sesPort, publicUrl });
