@@ -42,8 +42,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.sesPort !== undefined ? { engines: { sesPort: options.sesPort } } : {}),
   });
   let fetchApp: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  // Requests in flight, so that close() lets them finish before the engines stop under them.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server = serve({
-    fetch: (req, env) => (fetchApp ? fetchApp(req, env) : new Response('starting', { status: 503 })),
+    fetch: async (req, env) => {
+      if (!fetchApp) return new Response('starting', { status: 503 });
+      inFlight++;
+      try {
+        return await fetchApp(req, env);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) drained?.();
+      }
+    },
     port: options.port,
     hostname: '127.0.0.1',
   });
@@ -87,9 +99,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ctx,
     deps,
     async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+        ]);
+      }
       // Keep-alive sockets (browsers, autocannon) would hold close() open.
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       await ctx.close();
     },
   };
