@@ -3,6 +3,10 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+// The SDK versions are pinned in the lockfile (see DEPENDENCIES.md); its notice that later
+// releases need Node 22 would print on every local command and test.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface AwsClients {
   dynamodb: DynamoDBClient;
   ddb: DynamoDBDocumentClient;
