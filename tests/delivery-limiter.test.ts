@@ -15,7 +15,7 @@ afterEach(() => {
 /** Starts `n` waiters at once and records the fake time each one is granted. */
 function request(limiter: SendRateLimiter, n: number, grants: number[], order?: number[]) {
   for (let i = 0; i < n; i++) {
-    void limiter.removeTokens(1).then(() => {
+    void limiter.schedule(async () => {
       grants.push(Date.now());
       order?.push(i);
     });
@@ -58,7 +58,7 @@ describe('SendRateLimiter', () => {
     const limiter = new SendRateLimiter(100, () => Date.now() + skew);
     const grants: number[] = [];
     for (let i = 0; i < 600; i++) {
-      void limiter.removeTokens(1).then(() => {
+      void limiter.schedule(async () => {
         grants.push(Date.now() + skew);
         skew = i % 7 === 0 ? 30 : 0;
       });
@@ -85,6 +85,23 @@ describe('SendRateLimiter', () => {
     request(limiter, 3, grants);
     await vi.advanceTimersByTimeAsync(4_500);
     expect(grants).toEqual([0, 2000, 4000]);
+  });
+
+  it('passes on what the call does, and a failed call does not hold up the queue', async () => {
+    const limiter = new SendRateLimiter(100, () => Date.now());
+    const first = limiter.schedule(async () => {
+      throw new Error('SES said no');
+    });
+    const threw = limiter.schedule(() => {
+      throw new Error('not even a promise');
+    });
+    const second = limiter.schedule(async () => 'message-id');
+    const settled = Promise.allSettled([first, threw, second]);
+    await vi.advanceTimersByTimeAsync(100);
+    const [a, b, c] = await settled;
+    expect(a).toMatchObject({ status: 'rejected', reason: new Error('SES said no') });
+    expect(b).toMatchObject({ status: 'rejected', reason: new Error('not even a promise') });
+    expect(c).toEqual({ status: 'fulfilled', value: 'message-id' });
   });
 
   it('refuses a rate that is not a positive number', () => {

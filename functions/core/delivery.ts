@@ -33,8 +33,10 @@ export interface MailSettings {
   configurationSet?: string | undefined;
 }
 
+/** Starts calls no faster than the send rate allows (see SendRateLimiter). */
 export interface RateLimiterPort {
-  removeTokens(count: number): Promise<unknown>;
+  /** Calls `fn` when the rate allows, in the same tick as the grant; settles as `fn` does. */
+  schedule<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface RetryPolicy {
@@ -115,9 +117,11 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
   ): Promise<string> {
     return pRetry(
       async () => {
-        await deps.limiter.removeTokens(1);
         try {
-          return await deps.sender.sendRaw(raw, { tags, configurationSet: settings.configurationSet });
+          // Every attempt, retries included, is an SES call and takes its turn at the rate.
+          return await deps.limiter.schedule(() =>
+            deps.sender.sendRaw(raw, { tags, configurationSet: settings.configurationSet }),
+          );
         } catch (error) {
           // Only what certainly did not reach SES is retried (see classifySesError); anything
           // else, including an error the sender did not classify, ends the attempts.
