@@ -76,7 +76,7 @@ console.log(
 );
 console.log(`  ${median <= TARGET_MS ? 'OK' : 'SLOWER THAN TARGET'}`);
 console.log(
-  JSON.stringify({
+  `BENCH_JSON ${JSON.stringify({
     bench: 'summarize',
     articleWords,
     medianMs: Number(median.toFixed(3)),
@@ -85,5 +85,5 @@ console.log(
     seeds: { articles: seeds.length, totalMs: Number(seedsMs.toFixed(3)) },
     seedsAndEval: { articles: corpus.length, words: corpusWords, totalMs: Number(corpusMs.toFixed(3)) },
     ok: median <= TARGET_MS,
-  }),
+  })}`,
 );
