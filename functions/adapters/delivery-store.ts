@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -21,7 +22,11 @@ export interface DeliveryStore {
   ): Promise<{ claimed: true } | { claimed: false; existing: DeliveryRecord }>;
   /** Moves an existing record from `from` back to `sending` (retrying a failed or unknown send). */
   reclaim(issueId: string, email: string, from: DeliveryState, attempts: number): Promise<boolean>;
-  markSent(issueId: string, email: string, messageId: string): Promise<void>;
+  /**
+   * Records that SES accepted the message; resolves once that is durable. With `attempts` (the
+   * record's current count), writes of concurrent deliveries may be grouped into one call.
+   */
+  markSent(issueId: string, email: string, messageId: string, attempts?: number): Promise<void>;
   markFailed(issueId: string, email: string, error: string): Promise<void>;
   get(issueId: string, email: string): Promise<DeliveryRecord | undefined>;
   /** The records of several recipients of one issue (absent ones are missing from the map). */
@@ -94,7 +99,19 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
   }
 
-  async markSent(issueId: string, email: string, messageId: string): Promise<void> {
+  async markSent(issueId: string, email: string, messageId: string, attempts?: number): Promise<void> {
+    if (attempts !== undefined) {
+      // The whole record, as it now stands: a grouped BatchWriteItem can only put items.
+      return this.putSent({
+        issueId,
+        email,
+        state: 'sent',
+        attempts,
+        messageId,
+        updatedAt: new Date().toISOString(),
+        expiresAt: this.expiresAt(),
+      });
+    }
     await this.ddb.send(
       new UpdateCommand({
         TableName: this.table,
@@ -104,6 +121,59 @@ export class DynamoDeliveryStore implements DeliveryStore {
         ExpressionAttributeValues: { ':sent': 'sent', ':m': messageId, ':u': new Date().toISOString() },
       }),
     );
+  }
+
+  /**
+   * Group commit of `sent` records: a write waits at most SENT_LINGER_MS for others to share its
+   * BatchWriteItem call (25 at most), and its caller hears back only once the batch is written, so
+   * the recipient's send slot stays taken until then (a crash still leaves at most the send
+   * concurrency without a `sent` record). A put never lowers a record: only the worker holding the
+   * `sending` claim gets here.
+   */
+  private sentQueue: { item: DeliveryRecord; done: (error?: unknown) => void }[] = [];
+  private sentTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private putSent(item: DeliveryRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const key = `${item.issueId}\n${item.email}`;
+      if (this.sentQueue.some((q) => `${q.item.issueId}\n${q.item.email}` === key)) this.flushSent();
+      this.sentQueue.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (this.sentQueue.length >= BATCH_WRITE_MAX) this.flushSent();
+      else this.sentTimer ??= setTimeout(() => this.flushSent(), SENT_LINGER_MS);
+    });
+  }
+
+  private flushSent(): void {
+    clearTimeout(this.sentTimer);
+    this.sentTimer = undefined;
+    const batch = this.sentQueue.splice(0, BATCH_WRITE_MAX);
+    if (this.sentQueue.length > 0) this.sentTimer = setTimeout(() => this.flushSent(), 0);
+    if (batch.length > 0) void this.writeSent(batch);
+  }
+
+  private async writeSent(batch: { item: DeliveryRecord; done: (error?: unknown) => void }[]): Promise<void> {
+    let pending = batch;
+    try {
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} delivery record(s) unwritten`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        const out = await this.ddb.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.table]: pending.map((p) => ({ PutRequest: { Item: p.item } })) },
+          }),
+        );
+        const left = new Set(
+          (out.UnprocessedItems?.[this.table] ?? []).map((r) => {
+            const item = r.PutRequest?.Item as DeliveryRecord | undefined;
+            return `${item?.issueId}\n${item?.email}`;
+          }),
+        );
+        for (const p of pending) if (!left.has(`${p.item.issueId}\n${p.item.email}`)) p.done();
+        pending = pending.filter((p) => left.has(`${p.item.issueId}\n${p.item.email}`));
+      }
+    } catch (error) {
+      for (const p of pending) p.done(error);
+    }
   }
 
   async markFailed(issueId: string, email: string, error: string): Promise<void> {
@@ -198,6 +268,9 @@ export class DynamoRecipientLookup implements RecipientLookup {
 }
 
 const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 25;
+/** How long a `sent` write waits for others to share its call. */
+const SENT_LINGER_MS = 10;
 
 /** BatchGetItem in calls of 100 keys, unprocessed keys retried with backoff (bounded). */
 async function batchGet(

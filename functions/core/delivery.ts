@@ -160,6 +160,7 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
     }
 
     const claim = await deps.deliveries.claim(compiled.issueId, email);
+    let attempts = 1;
     if (!claim.claimed) {
       const { existing } = claim;
       if (existing.state === 'sent') return 'skipped';
@@ -169,6 +170,7 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
       if (!(await deps.deliveries.reclaim(compiled.issueId, email, existing.state, existing.attempts))) {
         return 'skipped'; // another worker took it over in the meantime
       }
+      attempts = existing.attempts + 1;
     }
 
     // From here a `sending` record exists, and every path must leave it saying what happened.
@@ -196,7 +198,7 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
     }
 
     try {
-      await pRetry(() => deps.deliveries.markSent(compiled.issueId, email, messageId), {
+      await pRetry(() => deps.deliveries.markSent(compiled.issueId, email, messageId, attempts), {
         retries: 4,
         minTimeout: 50,
         maxTimeout: 2_000,
