@@ -57,7 +57,7 @@ export default defineCommand({
       type: 'boolean',
       description: 'invoke the deployed digest function instead of running locally',
     },
-    stage: { type: 'string', description: 'stage of the deployed stack (with --remote)', default: 'prod' },
+    stage: { type: 'string', description: 'stage of the deployed stack (with --remote)', default: 'dev' },
   },
   async run({ args, rawArgs }) {
     rejectUnknownFlags(
