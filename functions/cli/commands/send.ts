@@ -161,7 +161,14 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
   out(
     `Rendered: ${relative(process.cwd(), join(dir, 'digest.html'))} (${(compiled.htmlBytes / 1024).toFixed(1)} KB)`,
   );
-  const writeEml = async (email: string, raw: Buffer) => writeFile(join(messagesDir, emlName(email)), raw);
+  // The first few paths are listed at the end; a long list is summed up by its folder.
+  const LISTED = 10;
+  const written: string[] = [];
+  const writeEml = async (email: string, raw: Buffer) => {
+    const path = join(messagesDir, emlName(email));
+    await writeFile(path, raw);
+    if (written.length <= LISTED) written.push(path);
+  };
 
   if (options.to) {
     const messageId = await sendTestCopy(deps, prepared, options.to, writeEml, options.dryRun);
@@ -223,6 +230,7 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
   }
   if (report.sent > 0)
     out(`Messages (.eml, exactly as handed to SES): ${relative(process.cwd(), messagesDir)}/`);
+  if (written.length <= LISTED) for (const path of written) out(`  ${relative(process.cwd(), path)}`);
   if (report.unknown > 0) {
     note(
       `${report.unknown} recipient(s) have an unknown result (an earlier send crashed or timed out). ` +
