@@ -3,33 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../functions/cli/main.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.ts';
 import { REPO, SEEDS } from './helpers/workspace.ts';
 
 const exec = promisify(execFile);
 const SEED = join(SEEDS, '000_c2d1d5eb466be413.txt');
-
-/** Runs the CLI in process with raw argv, capturing what it prints. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('digest CLI: arguments', () => {
   it('shows usage and exits 2 without a command', async () => {

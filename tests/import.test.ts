@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../functions/adapters/tables.ts';
 import { tableNames } from '../functions/adapters/wiring.ts';
-import { runCli } from '../functions/cli/main.ts';
 import type { SubscriberStatus } from '../functions/core/model.ts';
 import { importSubscribers, readImportRows, validateRow } from '../functions/core/subscribers-csv.ts';
 import { createRuntime, type Runtime } from '../functions/handlers/runtime.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { cli } from './helpers/cli.ts';
 import { tempWorkspace } from './helpers/workspace.ts';
 
 /** `digest subscribers import|export|remove` on dynalite, driven by raw argv like a person would. */
@@ -19,25 +19,6 @@ let engines: LocalEngines;
 let ws: Awaited<ReturnType<typeof tempWorkspace>>;
 let rt: Runtime;
 const saved: Record<string, string | undefined> = {};
-
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 async function snapshot() {
   const out = await rt.clients.ddb.send(new ScanCommand({ TableName: rt.config.SUBSCRIBERS_TABLE }));

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecipientMessage, RecipientQueue } from '../functions/adapters/send-queue.ts';
 import { ensureTables } from '../functions/adapters/tables.ts';
 import { tableNames } from '../functions/adapters/wiring.ts';
-import { runCli } from '../functions/cli/main.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
 import { makeDigestHandler } from '../functions/handlers/digest.ts';
 import { createRuntime, type Runtime } from '../functions/handlers/runtime.ts';
 import { makeSendHandler } from '../functions/handlers/send.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { cli } from './helpers/cli.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**
@@ -23,25 +23,6 @@ import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'articles');
 const SEED = '000_c2d1d5eb466be413.txt';
 const FERRY_TITLE = 'Night ferry returns to the harbour after a two-year pause';
-
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 class CollectingQueue implements RecipientQueue {
   messages: RecipientMessage[] = [];

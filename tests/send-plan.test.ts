@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeClients } from '../functions/adapters/clients.ts';
 import { DynamoDeliveryStore } from '../functions/adapters/delivery-store.ts';
 import { DynamoIssueStore } from '../functions/adapters/issue-store.ts';
 import { ensureTables } from '../functions/adapters/tables.ts';
 import { tableNames } from '../functions/adapters/wiring.ts';
-import { runCli } from '../functions/cli/main.ts';
 import { formatDuration, planSend } from '../functions/core/send-plan.ts';
 import { type LocalEngines, sesAccount, startLocalEngines } from '../functions/local/engines.ts';
 import { type FaultProxy, startFaultProxy } from '../functions/local/fault-proxy.ts';
+import { cli } from './helpers/cli.ts';
 import { seedSubscribers } from './helpers/seed.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
@@ -51,24 +51,6 @@ describe('digest send: plan, progress and summary', () => {
   let ws: Awaited<ReturnType<typeof tempWorkspace>>;
   let clients: ReturnType<typeof makeClients>;
 
-  async function cli(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
-    try {
-      return { code: await runCli(argv), stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-  }
   const setQuota = (max24HourSend: number, sentLast24Hours = 0) => {
     process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(quota(max24HourSend, sentLast24Hours)));
   };
