@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runLocalSend } from '../functions/cli/commands/send.ts';
 import { type DevServer, startDevServer } from '../functions/local/dev-server.ts';
+import { chromiumPath, launchChromium } from '../functions/local/screenshot.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**
@@ -14,17 +15,6 @@ import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
  * dynalite, aws-ses-v2-local on loopback): form → confirmation mail → confirm button → a real
  * digest whose List-Unsubscribe one-click POST removes the reader → the next send skips them.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 const sendOptions = { dryRun: false, includeSent: false, retryUnknown: false, force: false };
 
 let ws: Awaited<ReturnType<typeof tempWorkspace>>;
@@ -56,7 +46,7 @@ beforeAll(async () => {
     createdAt: now,
     updatedAt: now,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   // JavaScript off: the pages must work as plain HTML forms.
   page = await browser.newPage({ javaScriptEnabled: false });
 }, 60_000);
@@ -66,7 +56,7 @@ afterAll(async () => {
   await ws?.cleanup();
 });
 
-describe.runIf(existsSync(CHROMIUM))('signup in a real browser', () => {
+describe.runIf(existsSync(chromiumPath()))('signup in a real browser', () => {
   let confirmUrl: string;
   let unsubscribeUrl: string;
 
