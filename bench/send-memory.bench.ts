@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeClients } from '../functions/adapters/clients.ts';
-import { ensureTables } from '../functions/adapters/tables.ts';
-import { tableNames } from '../functions/adapters/wiring.ts';
-import { parseConfig } from '../functions/config.ts';
+import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
 import { seedSubscribers } from '../tests/helpers/seed.ts';
 import { startEnginesProcess } from './engines.ts';
 

@@ -13,7 +13,7 @@
 import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { parseConfig } from '../functions/config.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
 import { startDevServer } from '../functions/local/dev-server.ts';
 import { type EnginesProcesses, startEnginesProcess } from './engines.ts';
 

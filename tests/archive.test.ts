@@ -14,12 +14,12 @@ import {
   type JsonFeed,
   publicArchiveHtml,
   rssFeed,
-} from '../functions/core/feed.ts';
+} from '../functions/core/archive/feeds.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
-import type { Brand } from '../functions/core/render.ts';
-import { archiveKey, prepareIssue, viewKey } from '../functions/core/run.ts';
+import type { Brand } from '../functions/core/render/compile.ts';
+import { archiveKey, prepareIssue, viewKey } from '../functions/core/issue/prepare.ts';
 import { apiDeps } from '../functions/handlers/api.ts';
-import { createRuntime } from '../functions/handlers/runtime.ts';
+import { createRuntime } from '../functions/wiring/runtime.ts';
 import { createApp } from '../functions/http/app.ts';
 import { archiveRoutes } from '../functions/http/archive.ts';
 import { type LocalContext, openLocalContext } from '../functions/local/context.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SendRateLimiter } from '../functions/local/limiter.ts';
+import { SendRateLimiter } from '../functions/core/send/rate-limiter.ts';
 
 /**
  * The send rate limiter on a fake clock: what it grants, and when, is decided by its logic only

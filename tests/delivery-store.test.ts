@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClients } from '../functions/adapters/clients.ts';
-import { DynamoDeliveryStore, DynamoRecipientLookup } from '../functions/adapters/delivery-store.ts';
-import { DynamoSubscriberStore } from '../functions/adapters/subscriber-store.ts';
-import { ensureTables } from '../functions/adapters/tables.ts';
-import { tableNames } from '../functions/adapters/wiring.ts';
-import { parseConfig } from '../functions/config.ts';
+import { DynamoDeliveryStore, DynamoRecipientLookup } from '../functions/adapters/dynamo/delivery-store.ts';
+import { DynamoSubscriberStore } from '../functions/adapters/dynamo/subscriber-store.ts';
+import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
 
 /** The send path's batch reads and grouped `sent` writes, on dynalite. */

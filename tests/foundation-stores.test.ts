@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClients } from '../functions/adapters/clients.ts';
-import { DynamoDeliveryStore } from '../functions/adapters/delivery-store.ts';
-import { DynamoIssueStore } from '../functions/adapters/issue-store.ts';
-import { DynamoSubscriberStore } from '../functions/adapters/subscriber-store.ts';
-import { ensureTables } from '../functions/adapters/tables.ts';
+import { DynamoDeliveryStore } from '../functions/adapters/dynamo/delivery-store.ts';
+import { DynamoIssueStore } from '../functions/adapters/dynamo/issue-store.ts';
+import { DynamoSubscriberStore } from '../functions/adapters/dynamo/subscriber-store.ts';
+import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
 import type { Subscriber } from '../functions/core/model.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
-import { loadArticles } from '../functions/core/articles.ts';
-import { digestView, summarizeArticles } from '../functions/core/issue-builder.ts';
+import { loadArticles } from '../functions/core/articles/parse.ts';
+import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
 import {
   type Brand,
   type CompiledIssue,
@@ -13,8 +13,8 @@ import {
   personalize,
   serializeCompiled,
   type TemplateSet,
-} from '../functions/core/render.ts';
-import { TemplateError } from '../functions/errors.ts';
+} from '../functions/core/render/compile.ts';
+import { TemplateError } from '../functions/core/errors.ts';
 import { SEEDS, TEMPLATES } from './helpers/workspace.ts';
 
 const brand: Brand = {

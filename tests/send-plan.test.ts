@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeClients } from '../functions/adapters/clients.ts';
-import { DynamoDeliveryStore } from '../functions/adapters/delivery-store.ts';
-import { DynamoIssueStore } from '../functions/adapters/issue-store.ts';
-import { ensureTables } from '../functions/adapters/tables.ts';
-import { tableNames } from '../functions/adapters/wiring.ts';
-import { formatDuration, planSend } from '../functions/core/send-plan.ts';
+import { DynamoDeliveryStore } from '../functions/adapters/dynamo/delivery-store.ts';
+import { DynamoIssueStore } from '../functions/adapters/dynamo/issue-store.ts';
+import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
+import { formatDuration, planSend } from '../functions/core/send/plan.ts';
 import { type LocalEngines, sesAccount, startLocalEngines } from '../functions/local/engines.ts';
 import { type FaultProxy, startFaultProxy } from '../functions/local/fault-proxy.ts';
 import { cli } from './helpers/cli.ts';

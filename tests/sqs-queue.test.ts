@@ -4,7 +4,7 @@ import {
   parseRecipientMessage,
   type RecipientMessage,
   type SendBatch,
-} from '../functions/adapters/send-queue.ts';
+} from '../functions/adapters/sqs-queue.ts';
 
 /**
  * The fan-out's batching against SendMessageBatch's contract (10 entries a call, some may be

@@ -1,5 +1,5 @@
-import { parseConfig } from '../config.ts';
-import type { RunEvent } from '../core/run.ts';
+import { parseConfig } from '../wiring/config.ts';
+import type { RunEvent } from '../core/issue/prepare.ts';
 import { type LocalContext, openLocalContext } from '../local/context.ts';
 import { describeEvent, note } from './output.ts';
 

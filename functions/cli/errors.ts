@@ -1,4 +1,4 @@
-import { DigestError } from '../errors.ts';
+import { DigestError } from '../core/errors.ts';
 
 /** A mistake in how the command was called: printed with a usage line, exit code 2. */
 export class CliUsageError extends DigestError {

@@ -1,5 +1,5 @@
 import { defineCommand, renderUsage, runCommand } from 'citty';
-import { ConfigError, DigestError } from '../errors.ts';
+import { ConfigError, DigestError } from '../core/errors.ts';
 import { CliUsageError } from './errors.ts';
 
 // The SDK versions are pinned in the lockfile (DEPENDENCIES.md); its Node 22 notice is noise here.

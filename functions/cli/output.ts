@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
-import type { Outcome } from '../core/delivery.ts';
-import type { RunEvent } from '../core/run.ts';
-import { formatDuration } from '../core/send-plan.ts';
+import type { Outcome } from '../core/send/deliver.ts';
+import type { RunEvent } from '../core/issue/prepare.ts';
+import { formatDuration } from '../core/send/plan.ts';
 import type { Summary } from '../core/summarize/index.ts';
 
 /** Human output for the CLI: results on stdout, notes and progress on stderr. */

@@ -4,7 +4,7 @@ import {
   LambdaClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
-import { DigestError } from '../errors.ts';
+import { DigestError } from '../core/errors.ts';
 
 /**
  * `digest send --remote`: runs the deployed digest function instead of the local pipeline. The

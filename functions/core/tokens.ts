@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '../errors.ts';
+import { ValidationError } from './errors.ts';
 
 /**
  * Signed, self-contained tokens for links in mail: HMAC-SHA256 over (address, purpose, expiry,

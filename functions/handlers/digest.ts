@@ -1,13 +1,13 @@
-import { DynamoRecipientLookup } from '../adapters/delivery-store.ts';
+import { DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
-import { type RecipientQueue, SqsRecipientQueue } from '../adapters/send-queue.ts';
-import { sendQuota } from '../adapters/wiring.ts';
-import { normalizeAddress } from '../core/address.ts';
-import { prepareIssue, sendTestCopy, sendToSubscribers } from '../core/run.ts';
-import { planSend } from '../core/send-plan.ts';
-import { ConfigError, SendingHaltedError } from '../errors.ts';
-import { unlimited } from '../local/limiter.ts';
-import { type Runtime, runtime } from './runtime.ts';
+import { type RecipientQueue, SqsRecipientQueue } from '../adapters/sqs-queue.ts';
+import { sendQuota } from '../wiring/settings.ts';
+import { normalizeAddress } from '../core/subscribers/address.ts';
+import { prepareIssue, sendTestCopy, sendToSubscribers } from '../core/issue/prepare.ts';
+import { planSend } from '../core/send/plan.ts';
+import { ConfigError, SendingHaltedError } from '../core/errors.ts';
+import { unlimited } from '../core/send/rate-limiter.ts';
+import { type Runtime, runtime } from '../wiring/runtime.ts';
 
 /** What the schedule (`{}`) or `digest send --remote` passes. */
 export interface DigestEvent {

@@ -1,9 +1,9 @@
 import type { SNSEvent } from 'aws-lambda';
 import { logger } from '../adapters/logger.ts';
-import type { SubscriberStore } from '../adapters/subscriber-store.ts';
-import { normalizeAddress } from '../core/address.ts';
+import type { SubscriberStore } from '../adapters/dynamo/subscriber-store.ts';
+import { normalizeAddress } from '../core/subscribers/address.ts';
 import type { SubscriberStatus } from '../core/model.ts';
-import { type Runtime, runtime } from './runtime.ts';
+import { type Runtime, runtime } from '../wiring/runtime.ts';
 
 /**
  * The feedback function: SES bounce and complaint notifications, delivered by SNS. Both shapes

@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { DynamoRecipientLookup } from '../adapters/delivery-store.ts';
+import { DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
-import { parseRecipientMessage, type RecipientMessage } from '../adapters/send-queue.ts';
+import { parseRecipientMessage, type RecipientMessage } from '../adapters/sqs-queue.ts';
 import { SendFailure } from '../adapters/ses-sender.ts';
 import {
   createDeliverer,
@@ -10,12 +10,12 @@ import {
   type Known,
   lookupRecipients,
   type Outcome,
-} from '../core/delivery.ts';
-import { compiledKey } from '../core/issue-keys.ts';
+} from '../core/send/deliver.ts';
+import { compiledKey } from '../core/issue/keys.ts';
 import type { IssueCounts } from '../core/model.ts';
-import { deserializeCompiled } from '../core/personalize.ts';
-import { makeLimiter } from '../local/limiter.ts';
-import { type Runtime, runtime } from './runtime.ts';
+import { deserializeCompiled } from '../core/render/personalize.ts';
+import { makeLimiter } from '../core/send/rate-limiter.ts';
+import { type Runtime, runtime } from '../wiring/runtime.ts';
 
 /** Outcomes that SQS should retry (a redelivery then finds the delivery record and does the right thing). */
 const RETRY: ReadonlySet<Outcome> = new Set(['failed', 'unknown', 'halted']);

@@ -12,8 +12,8 @@ import {
   jsonFeed,
   publicEntries,
   rssFeed,
-} from '../core/feed.ts';
-import type { DigestView } from '../core/render.ts';
+} from '../core/archive/feeds.ts';
+import type { DigestView } from '../core/render/compile.ts';
 import type { AppDeps } from './deps.ts';
 import { renderMessage } from './pages.ts';
 import { PAGES } from './templates.generated.ts';

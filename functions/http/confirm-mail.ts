@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { Brand } from '../core/render.ts';
+import type { Brand } from '../core/render/compile.ts';
 import { renderConfirmEmail } from './pages.ts';
 
 export interface ConfirmMailSettings {

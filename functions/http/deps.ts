@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import type { BlobStore } from '../adapters/blob-store.ts';
-import type { IssueStore } from '../adapters/issue-store.ts';
-import type { RateLimitStore } from '../adapters/rate-limit-store.ts';
+import type { IssueStore } from '../adapters/dynamo/issue-store.ts';
+import type { RateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
 import type { MailSender } from '../adapters/ses-sender.ts';
-import type { SubscriberLifecycle } from '../adapters/subscriber-store.ts';
-import type { Config } from '../config.ts';
-import type { Brand } from '../core/render.ts';
+import type { SubscriberLifecycle } from '../adapters/dynamo/subscriber-store.ts';
+import type { Config } from '../wiring/config.ts';
+import type { Brand } from '../core/render/compile.ts';
 import type { TokenKey } from '../core/tokens.ts';
 import type { ConfirmMailSettings } from './confirm-mail.ts';
 

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import type { Brand } from '../core/render.ts';
+import type { Brand } from '../core/render/compile.ts';
 import { CONFIRM_EMAIL_HTML, CONFIRM_EMAIL_TEXT, PAGES } from './templates.generated.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { StoredSubscriber } from '../adapters/subscriber-store.ts';
-import { normalizeAddress } from '../core/address.ts';
-import { signupConsent } from '../core/consent.ts';
+import type { StoredSubscriber } from '../adapters/dynamo/subscriber-store.ts';
+import { normalizeAddress } from '../core/subscribers/address.ts';
+import { signupConsent } from '../core/subscribers/consent.ts';
 import type { SubscriberStatus } from '../core/model.ts';
 import { signToken, TokenError, verifyToken } from '../core/tokens.ts';
-import { DigestError } from '../errors.ts';
+import { DigestError } from '../core/errors.ts';
 import { buildConfirmMail } from './confirm-mail.ts';
 import type { AppDeps } from './deps.ts';
 

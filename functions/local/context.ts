@@ -3,7 +3,7 @@ import { articleFilesInDir } from '../adapters/article-files.ts';
 import { FsBlobStore } from '../adapters/blob-store.ts';
 import { type AwsClients, makeClients } from '../adapters/clients.ts';
 import { SesSender } from '../adapters/ses-sender.ts';
-import { ensureTables } from '../adapters/tables.ts';
+import { ensureTables } from '../adapters/dynamo/tables.ts';
 import { loadTemplatesFromDir } from '../adapters/template-files.ts';
 import {
   brandFromConfig,
@@ -11,10 +11,10 @@ import {
   makeStores,
   resolveTokenKeys,
   tableNames,
-} from '../adapters/wiring.ts';
-import type { Config } from '../config.ts';
-import type { PipelineDeps, RunEvent } from '../core/run.ts';
-import { DigestError } from '../errors.ts';
+} from '../wiring/settings.ts';
+import type { Config } from '../wiring/config.ts';
+import type { PipelineDeps, RunEvent } from '../core/issue/prepare.ts';
+import { DigestError } from '../core/errors.ts';
 import { type LocalEngineOptions, type LocalEngines, localPaths, startLocalEngines } from './engines.ts';
 
 export interface LocalContext {
@@ -86,6 +86,6 @@ export async function openLocalContext(
   };
 }
 
-export { makeLimiter } from './limiter.ts';
+export { makeLimiter } from '../core/send/rate-limiter.ts';
 
 export const outDirFor = (config: Config, issueId: string) => join(config.DIGEST_OUT_DIR, issueId);

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { DynamoRateLimitStore } from '../adapters/rate-limit-store.ts';
-import { type Config, parseConfig } from '../config.ts';
-import { ConfigError } from '../errors.ts';
+import { DynamoRateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
+import { type Config, parseConfig } from '../wiring/config.ts';
+import { ConfigError } from '../core/errors.ts';
 import { createApp } from '../http/app.ts';
 import { type AppDeps, limitsFromConfig } from '../http/deps.ts';
 import { type LocalContext, openLocalContext } from './context.ts';

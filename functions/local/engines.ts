@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DigestError } from '../errors.ts';
+import { DigestError } from '../core/errors.ts';
 
 /**
  * Starts the local, API-compatible stand-ins on loopback: dynalite for DynamoDB and
@@ -134,4 +134,4 @@ export function sesAccount(quota: { maxSendRate: number; max24HourSend: number; 
   };
 }
 
-export { localPaths } from './paths.ts';
+export { localPaths } from '../wiring/local-paths.ts';

@@ -1,7 +1,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, parseConfig } from '../../functions/config.ts';
+import { type Config, parseConfig } from '../../functions/wiring/config.ts';
 import { type LocalContext, openLocalContext } from '../../functions/local/context.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');

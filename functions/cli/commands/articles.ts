@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { defineCommand } from 'citty';
 import { ARTICLES_PREFIX, articleFilesInDir, articleFilesInStore } from '../../adapters/article-files.ts';
 import type { BlobStore } from '../../adapters/blob-store.ts';
-import type { IssueStore } from '../../adapters/issue-store.ts';
+import type { IssueStore } from '../../adapters/dynamo/issue-store.ts';
 import {
   type Article,
   type ArticleFile,
@@ -11,11 +11,11 @@ import {
   loadArticles,
   parseArticle,
   urlKey,
-} from '../../core/articles.ts';
+} from '../../core/articles/parse.ts';
 import type { IssueRecord, IssueState } from '../../core/model.ts';
-import type { DigestView } from '../../core/render.ts';
-import { viewKey } from '../../core/run.ts';
-import { ArticleError, DigestError } from '../../errors.ts';
+import type { DigestView } from '../../core/render/compile.ts';
+import { viewKey } from '../../core/issue/prepare.ts';
+import { ArticleError, DigestError } from '../../core/errors.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { note, out } from '../output.ts';
@@ -236,7 +236,7 @@ async function withShelf<T>(
 ): Promise<T> {
   const bucket = process.env.DIGEST_BUCKET?.trim();
   if (bucket) {
-    const { createRuntime } = await import('../../handlers/runtime.ts');
+    const { createRuntime } = await import('../../wiring/runtime.ts');
     const rt = createRuntime(process.env);
     try {
       return await fn(storeShelf(rt.blobs, `s3://${bucket}/${ARTICLES_PREFIX}`), () =>

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
-import { parseArticle } from '../../core/articles.ts';
+import { parseArticle } from '../../core/articles/parse.ts';
 import { summarize } from '../../core/summarize/index.ts';
-import { ArticleError } from '../../errors.ts';
+import { ArticleError } from '../../core/errors.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { note, out, printSummary } from '../output.ts';
 

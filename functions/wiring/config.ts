@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 /**
  * One validated configuration, parsed once from the environment (at cold start in a Lambda,

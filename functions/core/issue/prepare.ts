@@ -1,11 +1,11 @@
 import pLimit from 'p-limit';
-import type { BlobStore } from '../adapters/blob-store.ts';
-import type { DeliveryStore, RecipientLookup } from '../adapters/delivery-store.ts';
-import type { IssueStore } from '../adapters/issue-store.ts';
-import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
-import type { SubscriberStore } from '../adapters/subscriber-store.ts';
+import type { BlobStore } from '../../adapters/blob-store.ts';
+import type { DeliveryStore, RecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
+import type { IssueStore } from '../../adapters/dynamo/issue-store.ts';
+import { type MailSender, SendFailure } from '../../adapters/ses-sender.ts';
+import type { SubscriberStore } from '../../adapters/dynamo/subscriber-store.ts';
 import { DigestError, errorMessage, NotFoundError, SendingHaltedError } from '../errors.ts';
-import { type ArticleFile, type LoadedArticles, loadArticles, urlKey } from './articles.ts';
+import { type ArticleFile, type LoadedArticles, loadArticles, urlKey } from '../articles/parse.ts';
 import {
   createDeliverer,
   type Known,
@@ -15,12 +15,12 @@ import {
   type RateLimiterPort,
   type RetryPolicy,
   unsubscribeUrl,
-} from './delivery.ts';
-import { ARCHIVE_READER, archiveUnsubscribeUrl, publicArchiveHtml } from './feed.ts';
-import { digestView, issueIdFor, summarizeArticles } from './issue-builder.ts';
-import { archiveKey, compiledKey, viewKey } from './issue-keys.ts';
-import { buildMessage } from './mime.ts';
-import type { IssueCounts, IssueRecord } from './model.ts';
+} from '../send/deliver.ts';
+import { ARCHIVE_READER, archiveUnsubscribeUrl, publicArchiveHtml } from '../archive/feeds.ts';
+import { digestView, issueIdFor, summarizeArticles } from './build.ts';
+import { archiveKey, compiledKey, viewKey } from './keys.ts';
+import { buildMessage } from '../render/mime.ts';
+import type { IssueCounts, IssueRecord } from '../model.ts';
 import {
   type Brand,
   type CompiledIssue,
@@ -30,8 +30,8 @@ import {
   personalize,
   serializeCompiled,
   type TemplateSet,
-} from './render.ts';
-import type { TokenKey } from './tokens.ts';
+} from '../render/compile.ts';
+import type { TokenKey } from '../tokens.ts';
 
 /** Things worth telling a person (CLI) or a log (Lambda) while a run goes on. */
 export type RunEvent =
@@ -76,7 +76,7 @@ export interface PrepareOptions {
 
 const UNFINISHED = new Set(['building', 'sending', 'partial']);
 
-export { archiveKey, compiledKey, viewKey } from './issue-keys.ts';
+export { archiveKey, compiledKey, viewKey } from './keys.ts';
 
 async function loadAndReport(deps: PipelineDeps): Promise<LoadedArticles> {
   const loaded = await loadArticles(await deps.listArticles());

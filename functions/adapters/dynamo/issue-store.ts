@@ -6,7 +6,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { IssueCounts, IssueRecord, IssueState } from '../core/model.ts';
+import type { IssueCounts, IssueRecord, IssueState } from '../../core/model.ts';
 
 /** Issue records: what each issue carried and how far its sending got. */
 export interface IssueStore {

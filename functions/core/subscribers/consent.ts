@@ -1,4 +1,4 @@
-import type { Consent } from './model.ts';
+import type { Consent } from '../model.ts';
 
 /**
  * The consent wording shown beside the signup button, by version. A consent record stores the

@@ -1,12 +1,12 @@
 import pRetry, { AbortError } from 'p-retry';
-import type { DeliveryStore, RecipientLookup } from '../adapters/delivery-store.ts';
-import { type MailSender, SendFailure } from '../adapters/ses-sender.ts';
-import type { SubscriberStore } from '../adapters/subscriber-store.ts';
+import type { DeliveryStore, RecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
+import { type MailSender, SendFailure } from '../../adapters/ses-sender.ts';
+import type { SubscriberStore } from '../../adapters/dynamo/subscriber-store.ts';
 import { errorMessage } from '../errors.ts';
-import { buildMessage } from './mime.ts';
-import type { DeliveryRecord, Subscriber } from './model.ts';
-import { type CompiledIssue, personalize } from './personalize.ts';
-import { signToken, type TokenKey } from './tokens.ts';
+import { buildMessage } from '../render/mime.ts';
+import type { DeliveryRecord, Subscriber } from '../model.ts';
+import { type CompiledIssue, personalize } from '../render/personalize.ts';
+import { signToken, type TokenKey } from '../tokens.ts';
 
 /** How one recipient's delivery ended. */
 export type Outcome =

@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
-import type { IssueRecord, IssueState } from './model.ts';
-import type { Brand, DigestView } from './render.ts';
+import type { IssueRecord, IssueState } from '../model.ts';
+import type { Brand, DigestView } from '../render/compile.ts';
 
 /**
  * The public face of an issue: its archive copy (the email without any recipient in it), the
@@ -16,7 +16,7 @@ export const PUBLIC_STATES: readonly IssueState[] = ['sent', 'partial'];
 export const isPublicIssue = (issue: IssueRecord) => PUBLIC_STATES.includes(issue.state);
 
 /** Where the archive lives in the blob store (S3 on AWS, `<DIGEST_DATA_DIR>/blobs` locally). */
-export { archiveKey as archiveHtmlKey, viewKey as archiveViewKey } from './issue-keys.ts';
+export { archiveKey as archiveHtmlKey, viewKey as archiveViewKey } from '../issue/keys.ts';
 
 const base = (brand: Brand) => brand.publicUrl.replace(/\/+$/, '');
 export const archiveIndexUrl = (brand: Brand) => `${base(brand)}/issues`;

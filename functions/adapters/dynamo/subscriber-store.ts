@@ -11,7 +11,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Consent, Subscriber, SubscriberStatus } from '../core/model.ts';
+import type { Consent, Subscriber, SubscriberStatus } from '../../core/model.ts';
 import { SUBSCRIBERS_STATUS_INDEX } from './tables.ts';
 
 /** The subscriber list: the port the core uses, and its DynamoDB adapter below. */

@@ -6,10 +6,10 @@ import { type BlobStore, FsBlobStore, S3BlobStore } from '../adapters/blob-store
 import { type AwsClients, makeClients } from '../adapters/clients.ts';
 import { SesSender } from '../adapters/ses-sender.ts';
 import { loadTemplatesFromDir } from '../adapters/template-files.ts';
-import { brandFromConfig, mailSettingsFromConfig, makeStores, resolveTokenKeys } from '../adapters/wiring.ts';
-import { type Config, parseConfig } from '../config.ts';
-import type { PipelineDeps } from '../core/run.ts';
-import { localPaths } from '../local/paths.ts';
+import { brandFromConfig, mailSettingsFromConfig, makeStores, resolveTokenKeys } from './settings.ts';
+import { type Config, parseConfig } from './config.ts';
+import type { PipelineDeps } from '../core/issue/prepare.ts';
+import { localPaths } from './local-paths.ts';
 
 /**
  * What every Lambda handler shares: the config, parsed once at cold start, and clients made once

@@ -8,7 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord, DeliveryState, Subscriber } from '../core/model.ts';
+import type { DeliveryRecord, DeliveryState, Subscriber } from '../../core/model.ts';
 
 /**
  * Delivery records, one per (issue, address). The conditional write in `claim` is what makes a

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../errors.ts';
-import type { Article } from './articles.ts';
-import type { Brand, DigestArticle, DigestView } from './render.ts';
-import { type Quote, summarize } from './summarize/index.ts';
+import type { Article } from '../articles/parse.ts';
+import type { Brand, DigestArticle, DigestView } from '../render/compile.ts';
+import { type Quote, summarize } from '../summarize/index.ts';
 
 export interface SummarizedArticles {
   articles: { article: Article; summary: DigestArticle }[];
