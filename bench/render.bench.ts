@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
 import { loadArticles } from '../functions/core/articles/parse.ts';
-import { unsubscribeUrl } from '../functions/core/send/deliver.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
-import { buildMessage } from '../functions/core/render/mime.ts';
 import { type Brand, compileIssue, GMAIL_CLIP_BYTES, personalize } from '../functions/core/render/compile.ts';
+import { buildMessage } from '../functions/core/render/mime.ts';
+import { unsubscribeUrl } from '../functions/core/send/deliver.ts';
 import { parseKeyring } from '../functions/core/tokens.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -11,8 +11,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeClients } from '../functions/adapters/clients.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
 import { parseConfig } from '../functions/wiring/config.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { seedSubscribers } from '../tests/helpers/seed.ts';
 import { startEnginesProcess } from './engines.ts';
 

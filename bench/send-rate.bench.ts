@@ -7,11 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoRecipientLookup } from '../functions/adapters/dynamo/delivery-store.ts';
-import type { MailSender } from '../functions/adapters/ses-sender.ts';
-import { parseConfig } from '../functions/wiring/config.ts';
 import { prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
-import { openLocalContext } from '../functions/local/context.ts';
+import type { MailSender } from '../functions/core/ports.ts';
 import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
+import { openLocalContext } from '../functions/local/context.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
 import { seedSubscribers } from '../tests/helpers/seed.ts';
 import { startEnginesProcess } from './engines.ts';
 

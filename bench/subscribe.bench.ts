@@ -13,8 +13,8 @@
 import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { parseConfig } from '../functions/wiring/config.ts';
 import { startDevServer } from '../functions/local/dev-server.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
 import { type EnginesProcesses, startEnginesProcess } from './engines.ts';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);

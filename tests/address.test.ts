@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress } from '../functions/core/subscribers/address.ts';
 import { ValidationError } from '../functions/core/errors.ts';
+import { normalizeAddress } from '../functions/core/subscribers/address.ts';
 
 /** What the signup form, the CLI and the import accept as one email address. */
 describe('normalizeAddress', () => {

@@ -7,13 +7,13 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runLocalSend } from '../functions/cli/commands/send.ts';
-import type { IssueRecord } from '../functions/core/model.ts';
 import { prepareIssue } from '../functions/core/issue/prepare.ts';
+import type { IssueRecord } from '../functions/core/model.ts';
 import { apiDeps } from '../functions/handlers/api.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { createApp } from '../functions/http/app.ts';
 import type { LocalContext } from '../functions/local/context.ts';
 import { launchChromium } from '../functions/local/screenshot.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { emulatorStore, localContext, tempWorkspace } from './helpers/workspace.ts';
 
 /**

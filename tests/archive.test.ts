@@ -15,16 +15,16 @@ import {
   publicArchiveHtml,
   rssFeed,
 } from '../functions/core/archive/feeds.ts';
+import { archiveKey, prepareIssue, viewKey } from '../functions/core/issue/prepare.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
 import type { Brand } from '../functions/core/render/compile.ts';
-import { archiveKey, prepareIssue, viewKey } from '../functions/core/issue/prepare.ts';
 import { apiDeps } from '../functions/handlers/api.ts';
-import { createRuntime } from '../functions/wiring/runtime.ts';
 import { createApp } from '../functions/http/app.ts';
 import { archiveRoutes } from '../functions/http/archive.ts';
 import { type LocalContext, openLocalContext } from '../functions/local/context.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
 import { launchChromium } from '../functions/local/screenshot.ts';
+import { createRuntime } from '../functions/wiring/runtime.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**

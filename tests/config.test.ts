@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sendQuota } from '../functions/wiring/settings.ts';
-import { parseConfig } from '../functions/wiring/config.ts';
 import { ConfigError } from '../functions/core/errors.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
+import { sendQuota } from '../functions/wiring/settings.ts';
 
 describe('config', () => {
   it('has defaults that run locally with no environment at all', () => {

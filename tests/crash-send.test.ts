@@ -6,8 +6,8 @@ import { makeClients } from '../functions/adapters/clients.ts';
 import { DynamoDeliveryStore } from '../functions/adapters/dynamo/delivery-store.ts';
 import { DynamoIssueStore } from '../functions/adapters/dynamo/issue-store.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { seedSubscribers } from './helpers/seed.ts';
 import { emulatorStore, REPO, tempWorkspace } from './helpers/workspace.ts';
 

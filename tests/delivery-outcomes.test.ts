@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DeliveryStore, DynamoRecipientLookup } from '../functions/adapters/dynamo/delivery-store.ts';
+import { DynamoRecipientLookup } from '../functions/adapters/dynamo/delivery-store.ts';
 import { classifySesError, SesSender } from '../functions/adapters/ses-sender.ts';
-import type { Outcome } from '../functions/core/send/deliver.ts';
-import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
 import { SendingHaltedError } from '../functions/core/errors.ts';
+import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
+import type { DeliveryStore } from '../functions/core/ports.ts';
+import type { Outcome } from '../functions/core/send/deliver.ts';
+import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
 import { type LocalContext, openLocalContext } from '../functions/local/context.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
 import { type FaultProxy, startFaultProxy } from '../functions/local/fault-proxy.ts';
-import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**

@@ -4,9 +4,9 @@ import { makeClients } from '../functions/adapters/clients.ts';
 import { DynamoDeliveryStore, DynamoRecipientLookup } from '../functions/adapters/dynamo/delivery-store.ts';
 import { DynamoSubscriberStore } from '../functions/adapters/dynamo/subscriber-store.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
-import { parseConfig } from '../functions/wiring/config.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { parseConfig } from '../functions/wiring/config.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 
 /** The send path's batch reads and grouped `sent` writes, on dynalite. */
 let engines: LocalEngines;

@@ -5,14 +5,14 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocalSend } from '../functions/cli/commands/send.ts';
-import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
-import { verifyToken } from '../functions/core/tokens.ts';
 import { TemplateError } from '../functions/core/errors.ts';
+import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
+import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
+import { verifyToken } from '../functions/core/tokens.ts';
 import { apiDeps } from '../functions/handlers/api.ts';
-import { createRuntime } from '../functions/wiring/runtime.ts';
 import { createApp } from '../functions/http/app.ts';
 import type { LocalContext } from '../functions/local/context.ts';
-import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
+import { createRuntime } from '../functions/wiring/runtime.ts';
 import { emulatorStore, localContext, TEMPLATES, tempWorkspace } from './helpers/workspace.ts';
 
 const READERS = ['ana@example.org', 'bo@example.net'];

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SubscriberStatus } from '../functions/core/model.ts';
-import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
 import { SendingHaltedError } from '../functions/core/errors.ts';
-import type { LocalContext } from '../functions/local/context.ts';
-import { openLocalContext } from '../functions/local/context.ts';
+import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
+import type { SubscriberStatus } from '../functions/core/model.ts';
+import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
+import { type LocalContext, openLocalContext } from '../functions/local/context.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
 import { type FaultProxy, startFaultProxy } from '../functions/local/fault-proxy.ts';
-import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logger } from '../functions/adapters/logger.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
+import { logger } from '../functions/adapters/logger.ts';
 import type { SubscriberStatus } from '../functions/core/model.ts';
 import { makeFeedbackHandler, parseFeedback } from '../functions/handlers/feedback.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { loadSnsEvent, sesMessage } from './fixtures/ses/index.ts';
 import { tempWorkspace } from './helpers/workspace.ts';
 

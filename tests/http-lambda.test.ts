@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logger } from '../functions/adapters/logger.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
+import { logger } from '../functions/adapters/logger.ts';
 import { parseKeyring, signToken } from '../functions/core/tokens.ts';
 import { makeApiHandler } from '../functions/handlers/api.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { loadApigwEvent } from './fixtures/apigw/index.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 

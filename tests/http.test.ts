@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { suppressionKey } from '../functions/adapters/dynamo/subscriber-store.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
+import { suppressionKey } from '../functions/core/subscribers/suppression.ts';
 import { parseKeyring, signToken } from '../functions/core/tokens.ts';
 import { apiDeps } from '../functions/handlers/api.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { createApp } from '../functions/http/app.ts';
 import type { AppDeps } from '../functions/http/deps.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**

@@ -6,11 +6,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
 import type { SubscriberStatus } from '../functions/core/model.ts';
 import { importSubscribers, readImportRows, validateRow } from '../functions/core/subscribers/csv.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { cli } from './helpers/cli.ts';
 import { tempWorkspace } from './helpers/workspace.ts';
 

@@ -3,14 +3,14 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecipientMessage, RecipientQueue } from '../functions/adapters/sqs-queue.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
+import type { RecipientMessage, RecipientQueue } from '../functions/core/ports.ts';
 import { makeDigestHandler } from '../functions/handlers/digest.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { makeSendHandler } from '../functions/handlers/send.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { cli } from './helpers/cli.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 

@@ -1,8 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecipientMessage } from '../functions/adapters/sqs-queue.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
-import { tableNames } from '../functions/wiring/settings.ts';
 import {
   createRemoteLambdaClient,
   DEFAULT_STAGE,
@@ -10,10 +8,12 @@ import {
   RemoteInvokeError,
   resolveFunctionName,
 } from '../functions/cli/remote.ts';
+import type { RecipientMessage } from '../functions/core/ports.ts';
 import { makeDigestHandler } from '../functions/handlers/digest.ts';
-import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
 import { type LambdaInvokeServer, startLambdaInvokeServer } from '../functions/local/lambda-invoke-server.ts';
+import { createRuntime, type Runtime } from '../functions/wiring/runtime.ts';
+import { tableNames } from '../functions/wiring/settings.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**

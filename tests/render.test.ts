@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
 import { loadArticles } from '../functions/core/articles/parse.ts';
+import { TemplateError } from '../functions/core/errors.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
 import {
   type Brand,
@@ -14,7 +15,6 @@ import {
   serializeCompiled,
   type TemplateSet,
 } from '../functions/core/render/compile.ts';
-import { TemplateError } from '../functions/core/errors.ts';
 import { SEEDS, TEMPLATES } from './helpers/workspace.ts';
 
 const brand: Brand = {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  enqueueInBatches,
-  parseRecipientMessage,
-  type RecipientMessage,
-  type SendBatch,
-} from '../functions/adapters/sqs-queue.ts';
+import { enqueueInBatches, parseRecipientMessage, type SendBatch } from '../functions/adapters/sqs-queue.ts';
+import type { RecipientMessage } from '../functions/core/ports.ts';
 
 /**
  * The fan-out's batching against SendMessageBatch's contract (10 entries a call, some may be

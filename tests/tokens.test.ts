@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../functions/core/errors.ts';
 import { unsubscribeUrl } from '../functions/core/send/deliver.ts';
 import { parseKeyring, signToken, TokenError, verifyToken } from '../functions/core/tokens.ts';
-import { ValidationError } from '../functions/core/errors.ts';
 
 /** Link tokens: HMAC-SHA256 with a key id, purpose and expiry; rotation; every way to break one. */
 const OLD = 'old:abcdefghijklmnopqrstuvwxyz012345';

@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArticleFile } from '../core/articles/parse.ts';
 import { DigestError } from '../core/errors.ts';
-import type { BlobStore } from './blob-store.ts';
+import type { ArticleFile, BlobStore } from '../core/ports.ts';
 
 /** Article files in a local folder (`seeds/`). A missing folder is an error that names it. */
 export async function articleFilesInDir(dir: string): Promise<ArticleFile[]> {

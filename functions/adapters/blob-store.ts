@@ -7,14 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-
-/** Stored documents (compiled issues, the archive, articles): S3 on AWS, a folder locally. */
-export interface BlobStore {
-  get(key: string): Promise<Uint8Array | undefined>;
-  put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
-  /** Keys under a prefix (not recursive beyond what the backend lists). */
-  list(prefix: string): Promise<string[]>;
-}
+import type { BlobStore } from '../core/ports.ts';
 
 const safeKey = (key: string) => {
   if (key.split('/').some((part) => part === '..' || part === ''))

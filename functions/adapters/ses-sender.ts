@@ -1,39 +1,6 @@
 import { type MessageTag, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { GetAccountCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-
-export interface SendQuota {
-  maxSendRate: number;
-  max24HourSend: number;
-  sentLast24Hours: number;
-}
-
-/**
- * What can happen to one SES call, as far as the sender can know:
- * - retryable: SES did not accept the message (throttled, 5xx, connection refused/reset);
- * - permanent: SES refused this message for good (MessageRejected…), retrying won't help;
- * - unknown: the request may have reached SES (timeout): never resent blindly;
- * - paused / quota: SES refuses everything now; the whole run must stop.
- */
-export type SendFailureKind = 'retryable' | 'permanent' | 'unknown' | 'paused' | 'quota';
-
-export class SendFailure extends Error {
-  override name = 'SendFailure';
-  constructor(
-    readonly kind: SendFailureKind,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export interface MailSender {
-  sendRaw(
-    raw: Uint8Array,
-    options: { tags: Record<string, string>; configurationSet?: string | undefined },
-  ): Promise<string>;
-  getQuota(): Promise<SendQuota>;
-}
+import { type MailSender, SendFailure, type SendFailureKind, type SendQuota } from '../core/ports.ts';
 
 const PAUSED = new Set([
   'AccountSendingPausedException',

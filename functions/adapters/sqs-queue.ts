@@ -1,16 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-
-/** One recipient of one issue, as queued for the send function. */
-export interface RecipientMessage {
-  issueId: string;
-  email: string;
-  retryUnknown?: boolean;
-}
-
-export interface RecipientQueue {
-  /** Queues recipients; returns how many were accepted. Throws if any entry could not be queued. */
-  enqueue(messages: RecipientMessage[]): Promise<number>;
-}
+import type { RecipientMessage, RecipientQueue } from '../core/ports.ts';
 
 export const SQS_BATCH = 10;
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { TemplateSet } from '../core/render/compile.ts';
 import { TemplateError } from '../core/errors.ts';
+import type { TemplateSet } from '../core/render/compile.ts';
 
 const LAYOUT = 'digest.mjml';
 const TEXT = 'digest.txt.hbs';

@@ -1,6 +1,6 @@
-import { parseConfig } from '../wiring/config.ts';
 import type { RunEvent } from '../core/issue/prepare.ts';
 import { type LocalContext, openLocalContext } from '../local/context.ts';
+import { parseConfig } from '../wiring/config.ts';
 import { describeEvent, note } from './output.ts';
 
 /** Opens the local context for a command, closes it afterwards whatever happens. */

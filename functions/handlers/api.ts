@@ -1,10 +1,10 @@
 import { handle } from 'hono/aws-lambda';
-import { logger } from '../adapters/logger.ts';
 import { DynamoRateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
-import { brandFromConfig, mailSettingsFromConfig } from '../wiring/settings.ts';
+import { logger } from '../adapters/logger.ts';
 import { createApp } from '../http/app.ts';
 import { type AppDeps, limitsFromConfig } from '../http/deps.ts';
 import { type Runtime, runtime } from '../wiring/runtime.ts';
+import { brandFromConfig, mailSettingsFromConfig } from '../wiring/settings.ts';
 
 /**
  * The API function: the Hono app behind API Gateway (HTTP API, payload v2). Config and clients

@@ -1,13 +1,14 @@
 import { DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
-import { type RecipientQueue, SqsRecipientQueue } from '../adapters/sqs-queue.ts';
-import { sendQuota } from '../wiring/settings.ts';
-import { normalizeAddress } from '../core/subscribers/address.ts';
-import { prepareIssue, sendTestCopy, sendToSubscribers } from '../core/issue/prepare.ts';
-import { planSend } from '../core/send/plan.ts';
+import { SqsRecipientQueue } from '../adapters/sqs-queue.ts';
 import { ConfigError, SendingHaltedError } from '../core/errors.ts';
+import { prepareIssue, sendTestCopy, sendToSubscribers } from '../core/issue/prepare.ts';
+import type { RecipientQueue } from '../core/ports.ts';
+import { planSend } from '../core/send/plan.ts';
 import { unlimited } from '../core/send/rate-limiter.ts';
+import { normalizeAddress } from '../core/subscribers/address.ts';
 import { type Runtime, runtime } from '../wiring/runtime.ts';
+import { sendQuota } from '../wiring/settings.ts';
 
 /** What the schedule (`{}`) or `digest send --remote` passes. */
 export interface DigestEvent {

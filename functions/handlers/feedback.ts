@@ -1,8 +1,8 @@
 import type { SNSEvent } from 'aws-lambda';
 import { logger } from '../adapters/logger.ts';
-import type { SubscriberStore } from '../adapters/dynamo/subscriber-store.ts';
-import { normalizeAddress } from '../core/subscribers/address.ts';
 import type { SubscriberStatus } from '../core/model.ts';
+import type { SubscriberStore } from '../core/ports.ts';
+import { normalizeAddress } from '../core/subscribers/address.ts';
 import { type Runtime, runtime } from '../wiring/runtime.ts';
 
 /**

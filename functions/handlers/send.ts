@@ -2,8 +2,11 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
 import { logger } from '../adapters/logger.ts';
-import { parseRecipientMessage, type RecipientMessage } from '../adapters/sqs-queue.ts';
-import { SendFailure } from '../adapters/ses-sender.ts';
+import { parseRecipientMessage } from '../adapters/sqs-queue.ts';
+import { compiledKey } from '../core/issue/keys.ts';
+import type { IssueCounts } from '../core/model.ts';
+import { type RecipientMessage, SendFailure } from '../core/ports.ts';
+import { deserializeCompiled } from '../core/render/personalize.ts';
 import {
   createDeliverer,
   type Deliver,
@@ -11,9 +14,6 @@ import {
   lookupRecipients,
   type Outcome,
 } from '../core/send/deliver.ts';
-import { compiledKey } from '../core/issue/keys.ts';
-import type { IssueCounts } from '../core/model.ts';
-import { deserializeCompiled } from '../core/render/personalize.ts';
 import { makeLimiter } from '../core/send/rate-limiter.ts';
 import { type Runtime, runtime } from '../wiring/runtime.ts';
 

@@ -1,12 +1,14 @@
 import type { Context } from 'hono';
-import type { BlobStore } from '../adapters/blob-store.ts';
-import type { IssueStore } from '../adapters/dynamo/issue-store.ts';
-import type { RateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
-import type { MailSender } from '../adapters/ses-sender.ts';
-import type { SubscriberLifecycle } from '../adapters/dynamo/subscriber-store.ts';
-import type { Config } from '../wiring/config.ts';
+import type {
+  BlobStore,
+  IssueStore,
+  MailSender,
+  RateLimitStore,
+  SubscriberLifecycle,
+} from '../core/ports.ts';
 import type { Brand } from '../core/render/compile.ts';
 import type { TokenKey } from '../core/tokens.ts';
+import type { Config } from '../wiring/config.ts';
 import type { ConfirmMailSettings } from './confirm-mail.ts';
 
 export interface AppLimits {

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { StoredSubscriber } from '../adapters/dynamo/subscriber-store.ts';
+import { DigestError } from '../core/errors.ts';
+import type { SubscriberStatus } from '../core/model.ts';
+import type { StoredSubscriber } from '../core/ports.ts';
 import { normalizeAddress } from '../core/subscribers/address.ts';
 import { signupConsent } from '../core/subscribers/consent.ts';
-import type { SubscriberStatus } from '../core/model.ts';
 import { signToken, TokenError, verifyToken } from '../core/tokens.ts';
-import { DigestError } from '../core/errors.ts';
 import { buildConfirmMail } from './confirm-mail.ts';
 import type { AppDeps } from './deps.ts';
 

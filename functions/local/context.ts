@@ -2,9 +2,12 @@ import { join } from 'node:path';
 import { articleFilesInDir } from '../adapters/article-files.ts';
 import { FsBlobStore } from '../adapters/blob-store.ts';
 import { type AwsClients, makeClients } from '../adapters/clients.ts';
-import { SesSender } from '../adapters/ses-sender.ts';
 import { ensureTables } from '../adapters/dynamo/tables.ts';
+import { SesSender } from '../adapters/ses-sender.ts';
 import { loadTemplatesFromDir } from '../adapters/template-files.ts';
+import { DigestError } from '../core/errors.ts';
+import type { PipelineDeps, RunEvent } from '../core/issue/prepare.ts';
+import type { Config } from '../wiring/config.ts';
 import {
   brandFromConfig,
   mailSettingsFromConfig,
@@ -12,9 +15,6 @@ import {
   resolveTokenKeys,
   tableNames,
 } from '../wiring/settings.ts';
-import type { Config } from '../wiring/config.ts';
-import type { PipelineDeps, RunEvent } from '../core/issue/prepare.ts';
-import { DigestError } from '../core/errors.ts';
 import { type LocalEngineOptions, type LocalEngines, localPaths, startLocalEngines } from './engines.ts';
 
 export interface LocalContext {

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { DynamoRateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
-import { type Config, parseConfig } from '../wiring/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { createApp } from '../http/app.ts';
 import { type AppDeps, limitsFromConfig } from '../http/deps.ts';
+import { type Config, parseConfig } from '../wiring/config.ts';
 import { type LocalContext, openLocalContext } from './context.ts';
 
 /**

@@ -2,14 +2,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { articleFilesInDir, articleFilesInStore } from '../adapters/article-files.ts';
-import { type BlobStore, FsBlobStore, S3BlobStore } from '../adapters/blob-store.ts';
+import { FsBlobStore, S3BlobStore } from '../adapters/blob-store.ts';
 import { type AwsClients, makeClients } from '../adapters/clients.ts';
 import { SesSender } from '../adapters/ses-sender.ts';
 import { loadTemplatesFromDir } from '../adapters/template-files.ts';
-import { brandFromConfig, mailSettingsFromConfig, makeStores, resolveTokenKeys } from './settings.ts';
-import { type Config, parseConfig } from './config.ts';
 import type { PipelineDeps } from '../core/issue/prepare.ts';
+import type { BlobStore } from '../core/ports.ts';
+import { type Config, parseConfig } from './config.ts';
 import { localPaths } from './local-paths.ts';
+import { brandFromConfig, mailSettingsFromConfig, makeStores, resolveTokenKeys } from './settings.ts';
 
 /**
  * What every Lambda handler shares: the config, parsed once at cold start, and clients made once

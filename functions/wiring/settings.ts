@@ -1,17 +1,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { Config } from './config.ts';
-import type { MailSettings } from '../core/send/deliver.ts';
-import type { Brand } from '../core/render/compile.ts';
-import { generateSecret, parseKeyring, type TokenKey } from '../core/tokens.ts';
-import { ConfigError } from '../core/errors.ts';
 import type { AwsClients } from '../adapters/clients.ts';
 import { DynamoDeliveryStore } from '../adapters/dynamo/delivery-store.ts';
 import { DynamoIssueStore } from '../adapters/dynamo/issue-store.ts';
-import type { MailSender, SendQuota } from '../adapters/ses-sender.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store.ts';
 import type { TableNames } from '../adapters/dynamo/tables.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { MailSender, SendQuota } from '../core/ports.ts';
+import type { Brand } from '../core/render/compile.ts';
+import type { MailSettings } from '../core/send/deliver.ts';
+import { generateSecret, parseKeyring, type TokenKey } from '../core/tokens.ts';
+import type { Config } from './config.ts';
 
 /** Plain mappings from the validated config to what the core takes. */
 

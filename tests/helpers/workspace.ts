@@ -1,8 +1,8 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, parseConfig } from '../../functions/wiring/config.ts';
 import { type LocalContext, openLocalContext } from '../../functions/local/context.ts';
+import { type Config, parseConfig } from '../../functions/wiring/config.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const SEEDS = join(REPO, 'seeds');

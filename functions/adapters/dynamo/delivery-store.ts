@@ -8,32 +8,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord, DeliveryState, Subscriber } from '../../core/model.ts';
-
-/**
- * Delivery records, one per (issue, address). The conditional write in `claim` is what makes a
- * send happen at most once: it comes before the SES call, and a retry finds it.
- */
-export interface DeliveryStore {
-  /** Writes a `sending` record if none exists; otherwise returns the existing record untouched. */
-  claim(
-    issueId: string,
-    email: string,
-  ): Promise<{ claimed: true } | { claimed: false; existing: DeliveryRecord }>;
-  /** Moves an existing record from `from` back to `sending` (retrying a failed or unknown send). */
-  reclaim(issueId: string, email: string, from: DeliveryState, attempts: number): Promise<boolean>;
-  /**
-   * Records that SES accepted the message; resolves once that is durable. With `attempts` (the
-   * record's current count), writes of concurrent deliveries may be grouped into one call.
-   */
-  markSent(issueId: string, email: string, messageId: string, attempts?: number): Promise<void>;
-  markFailed(issueId: string, email: string, error: string): Promise<void>;
-  get(issueId: string, email: string): Promise<DeliveryRecord | undefined>;
-  /** The records of several recipients of one issue (absent ones are missing from the map). */
-  getMany(issueId: string, emails: string[]): Promise<Map<string, DeliveryRecord>>;
-  /** Pages of records of an issue in one state (e.g. `sending` left by a crash). */
-  pagesByState(issueId: string, state: DeliveryState): AsyncGenerator<DeliveryRecord[]>;
-}
+import type { DeliveryRecord, DeliveryState } from '../../core/model.ts';
+import type { DeliveryStore, RecipientInfo, RecipientLookup } from '../../core/ports.ts';
 
 export class DynamoDeliveryStore implements DeliveryStore {
   constructor(
@@ -234,15 +210,6 @@ export class DynamoDeliveryStore implements DeliveryStore {
       startKey = out.LastEvaluatedKey;
     } while (startKey);
   }
-}
-
-/** What the send path needs to know about a recipient right before sending. */
-export type RecipientInfo = Pick<Subscriber, 'email' | 'id' | 'status'>;
-
-/** The send-time suppression re-check for many recipients at once. */
-export interface RecipientLookup {
-  /** Current status and id of each address (addresses with no subscriber are missing). */
-  getMany(emails: string[]): Promise<Map<string, RecipientInfo>>;
 }
 
 /**

@@ -7,22 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { IssueCounts, IssueRecord, IssueState } from '../../core/model.ts';
-
-/** Issue records: what each issue carried and how far its sending got. */
-export interface IssueStore {
-  create(issue: IssueRecord): Promise<boolean>;
-  get(issueId: string): Promise<IssueRecord | undefined>;
-  setState(issueId: string, state: IssueState, counts?: IssueCounts): Promise<void>;
-  /** All issues, newest first. Issues are few (one a week), so a scan is fine. */
-  list(): Promise<IssueRecord[]>;
-  /** Records how many recipients were queued for the issue (fan-out through SQS). */
-  setEnqueued(issueId: string, enqueued: number): Promise<void>;
-  /**
-   * Counts one recipient's outcome from a send function; when every queued recipient is
-   * accounted for, the issue becomes `sent` (or `partial` if any failed or is unknown).
-   */
-  recordOutcome(issueId: string, outcome: keyof IssueCounts): Promise<IssueState | undefined>;
-}
+import type { IssueStore } from '../../core/ports.ts';
 
 export class DynamoIssueStore implements IssueStore {
   constructor(

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateDecision, RateLimitStore } from '../../core/ports.ts';
 
 /**
  * Abuse limits that hold across Lambda instances: fixed-window counters and "at most once per
@@ -7,22 +8,6 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
  * seconds), the table's TTL attribute on AWS, so old windows disappear on their own. Only
  * UpdateItem is used (the API function's grant).
  */
-export interface RateLimitStore {
-  /**
-   * Counts one hit in the current window of `windowSeconds` for `key`; returns whether the
-   * count is still within `limit`, and the seconds until the window ends.
-   */
-  hit(key: string, limit: number, windowSeconds: number, nowMs?: number): Promise<RateDecision>;
-  /** Claims `key` for `intervalSeconds`; false when it was claimed less than that ago. */
-  claimOnce(key: string, intervalSeconds: number, nowMs?: number): Promise<boolean>;
-}
-
-export interface RateDecision {
-  allowed: boolean;
-  count: number;
-  retryAfterSeconds: number;
-}
-
 export class DynamoRateLimitStore implements RateLimitStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,

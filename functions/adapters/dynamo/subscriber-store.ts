@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -12,82 +11,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Consent, Subscriber, SubscriberStatus } from '../../core/model.ts';
+import type { StoredSubscriber, SubscriberLifecycle } from '../../core/ports.ts';
+import { ERASED_STATUS, isSuppressionKey, suppressionKey } from '../../core/subscribers/suppression.ts';
 import { SUBSCRIBERS_STATUS_INDEX } from './tables.ts';
-
-/** The subscriber list: the port the core uses, and its DynamoDB adapter below. */
-export interface SubscriberStore {
-  get(email: string): Promise<Subscriber | undefined>;
-  /** Adds a subscriber unless the address exists; returns false (and changes nothing) if it does. */
-  create(subscriber: Subscriber): Promise<boolean>;
-  /** Sets the status when the current one is among `from` (or any, if omitted); returns whether it changed. */
-  setStatus(
-    email: string,
-    status: SubscriberStatus,
-    options?: { from?: SubscriberStatus[]; consent?: Partial<Consent> },
-  ): Promise<boolean>;
-  delete(email: string): Promise<boolean>;
-  /** Pages of addresses with a status, one DynamoDB page at a time: memory does not grow with the list. */
-  pagesByStatus(status: SubscriberStatus, pageSize?: number): AsyncGenerator<string[]>;
-  countByStatus(status: SubscriberStatus): Promise<number>;
-  incrementSoftBounces(email: string): Promise<void>;
-  /** Whether the table holds any item at all (first-run detection). */
-  isEmpty(): Promise<boolean>;
-}
-
-/**
- * The subscriber lifecycle beyond the send path: double opt-in, erasure with a hashed suppression
- * entry, and bulk import/export. The HTTP app, the feedback function and the CLI use it.
- */
-export interface SubscriberLifecycle extends SubscriberStore {
-  /** Moves an existing subscriber whose status is in `from` back to pending with a fresh consent record. */
-  reopen(email: string, from: SubscriberStatus[], consent: Consent, confirmNonce: string): Promise<boolean>;
-  /** Gives a pending subscriber without one a confirm nonce; returns the nonce now stored. */
-  ensureConfirmNonce(email: string, nonce: string): Promise<string | undefined>;
-  /**
-   * pending → confirmed, only when `nonce` is the one stored (then cleared: the link works once).
-   * Returns false, changing nothing, otherwise.
-   */
-  confirm(
-    email: string,
-    nonce: string,
-    consent: Pick<Consent, 'confirmedAt' | 'confirmIp'>,
-  ): Promise<boolean>;
-  /**
-   * Erasure: writes the suppression entry (a hash only), then deletes the profile and consent.
-   * Returns whether a profile existed.
-   */
-  erase(email: string): Promise<boolean>;
-  /** Whether the address was erased (its suppression entry exists). */
-  isErased(email: string): Promise<boolean>;
-  /** Drops the suppression entry (the person signed up and confirmed again). */
-  clearErased(email: string): Promise<void>;
-  /**
-   * Existing items for these addresses, by address; erased ones (found under their suppression
-   * key) too unless `erased: false` (a caller holding `erasedKeys()` checks those itself).
-   */
-  existing(emails: string[], options?: { erased?: boolean }): Promise<Map<string, { status: string }>>;
-  /** Every suppression key (see `suppressionKey`), read from the `erased` partition of the status index. */
-  erasedKeys(): Promise<Set<string>>;
-  /** Writes new subscribers with BatchWriteItem, 25 per call, retrying unprocessed items. */
-  putMany(subscribers: Subscriber[]): Promise<void>;
-  /** Every profile (suppression entries excluded), one scan page at a time. */
-  scanPages(pageSize?: number): AsyncGenerator<Subscriber[]>;
-}
-
-/** Stored beside a pending subscriber: the nonce its confirm link must carry. */
-export type StoredSubscriber = Subscriber & { confirmNonce?: string | undefined };
-
-/** Status of an erasure suppression entry (never one of the mailable statuses). */
-export const ERASED_STATUS = 'erased';
-const SUPPRESSED_PREFIX = 'suppressed#';
-
-/**
- * Key of the suppression entry: sha256 of the normalized address, lower-cased so that a change of
- * case in the local part cannot slip an erased address back in.
- */
-export function suppressionKey(email: string): string {
-  return SUPPRESSED_PREFIX + createHash('sha256').update(email.toLowerCase(), 'utf8').digest('hex');
-}
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -423,7 +349,7 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
         new ScanCommand({ TableName: this.table, Limit: pageSize, ExclusiveStartKey: startKey }),
       );
       const items = (out.Items ?? []).filter(
-        (item) => !String(item.email).startsWith(SUPPRESSED_PREFIX),
+        (item) => !isSuppressionKey(String(item.email)),
       ) as StoredSubscriber[];
       if (items.length > 0) yield items.map(({ confirmNonce: _nonce, ...rest }) => rest);
       startKey = out.LastEvaluatedKey;

@@ -2,20 +2,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { defineCommand } from 'citty';
 import { ARTICLES_PREFIX, articleFilesInDir, articleFilesInStore } from '../../adapters/article-files.ts';
-import type { BlobStore } from '../../adapters/blob-store.ts';
-import type { IssueStore } from '../../adapters/dynamo/issue-store.ts';
 import {
   type Article,
-  type ArticleFile,
   isArticleFile,
   loadArticles,
   parseArticle,
   urlKey,
 } from '../../core/articles/parse.ts';
-import type { IssueRecord, IssueState } from '../../core/model.ts';
-import type { DigestView } from '../../core/render/compile.ts';
-import { viewKey } from '../../core/issue/prepare.ts';
 import { ArticleError, DigestError } from '../../core/errors.ts';
+import { viewKey } from '../../core/issue/prepare.ts';
+import type { IssueRecord, IssueState } from '../../core/model.ts';
+import type { ArticleFile, BlobStore, IssueStore } from '../../core/ports.ts';
+import type { DigestView } from '../../core/render/compile.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { note, out } from '../output.ts';

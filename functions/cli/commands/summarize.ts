@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
 import { parseArticle } from '../../core/articles/parse.ts';
-import { summarize } from '../../core/summarize/index.ts';
 import { ArticleError } from '../../core/errors.ts';
+import { summarize } from '../../core/summarize/index.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { note, out, printSummary } from '../output.ts';
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ArticleError, errorMessage } from '../errors.ts';
+import type { ArticleFile } from '../ports.ts';
 
 /** One news article as read from `seeds/` (or the articles bucket). */
 export interface Article {
@@ -116,11 +117,6 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
 function lineOfKey(yaml: string, key: string): number {
   const index = yaml.split('\n').findIndex((l) => l.startsWith(`${key}:`));
   return index < 0 ? 2 : index + 2;
-}
-
-export interface ArticleFile {
-  name: string;
-  read: () => Promise<Uint8Array>;
 }
 
 export interface LoadedArticles {

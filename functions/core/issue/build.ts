@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { errorMessage } from '../errors.ts';
 import type { Article } from '../articles/parse.ts';
+import { errorMessage } from '../errors.ts';
 import type { Brand, DigestArticle, DigestView } from '../render/compile.ts';
 import { type Quote, summarize } from '../summarize/index.ts';
 

@@ -1,26 +1,19 @@
 import pLimit from 'p-limit';
-import type { BlobStore } from '../../adapters/blob-store.ts';
-import type { DeliveryStore, RecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
-import type { IssueStore } from '../../adapters/dynamo/issue-store.ts';
-import { type MailSender, SendFailure } from '../../adapters/ses-sender.ts';
-import type { SubscriberStore } from '../../adapters/dynamo/subscriber-store.ts';
-import { DigestError, errorMessage, NotFoundError, SendingHaltedError } from '../errors.ts';
-import { type ArticleFile, type LoadedArticles, loadArticles, urlKey } from '../articles/parse.ts';
-import {
-  createDeliverer,
-  type Known,
-  lookupRecipients,
-  type MailSettings,
-  type Outcome,
-  type RateLimiterPort,
-  type RetryPolicy,
-  unsubscribeUrl,
-} from '../send/deliver.ts';
 import { ARCHIVE_READER, archiveUnsubscribeUrl, publicArchiveHtml } from '../archive/feeds.ts';
-import { digestView, issueIdFor, summarizeArticles } from './build.ts';
-import { archiveKey, compiledKey, viewKey } from './keys.ts';
-import { buildMessage } from '../render/mime.ts';
+import { type LoadedArticles, loadArticles, urlKey } from '../articles/parse.ts';
+import { DigestError, errorMessage, NotFoundError, SendingHaltedError } from '../errors.ts';
 import type { IssueCounts, IssueRecord } from '../model.ts';
+import {
+  type ArticleFile,
+  type BlobStore,
+  type DeliveryStore,
+  type IssueStore,
+  type MailSender,
+  type RateLimiterPort,
+  type RecipientLookup,
+  SendFailure,
+  type SubscriberStore,
+} from '../ports.ts';
 import {
   type Brand,
   type CompiledIssue,
@@ -31,7 +24,19 @@ import {
   serializeCompiled,
   type TemplateSet,
 } from '../render/compile.ts';
+import { buildMessage } from '../render/mime.ts';
+import {
+  createDeliverer,
+  type Known,
+  lookupRecipients,
+  type MailSettings,
+  type Outcome,
+  type RetryPolicy,
+  unsubscribeUrl,
+} from '../send/deliver.ts';
 import type { TokenKey } from '../tokens.ts';
+import { digestView, issueIdFor, summarizeArticles } from './build.ts';
+import { archiveKey, compiledKey, viewKey } from './keys.ts';
 
 /** Things worth telling a person (CLI) or a log (Lambda) while a run goes on. */
 export type RunEvent =

@@ -1,8 +1,8 @@
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 import { TemplateError } from '../errors.ts';
-import { asciiHtml, type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
 import type { Summary } from '../summarize/index.ts';
+import { asciiHtml, type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
 
 export type { CompiledIssue, RecipientFields } from './personalize.ts';
 // Callers that also compile may keep importing these from here; the send path imports personalize.ts.

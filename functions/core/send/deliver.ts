@@ -1,10 +1,15 @@
 import pRetry, { AbortError } from 'p-retry';
-import type { DeliveryStore, RecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
-import { type MailSender, SendFailure } from '../../adapters/ses-sender.ts';
-import type { SubscriberStore } from '../../adapters/dynamo/subscriber-store.ts';
 import { errorMessage } from '../errors.ts';
-import { buildMessage } from '../render/mime.ts';
 import type { DeliveryRecord, Subscriber } from '../model.ts';
+import {
+  type DeliveryStore,
+  type MailSender,
+  type RateLimiterPort,
+  type RecipientLookup,
+  SendFailure,
+  type SubscriberStore,
+} from '../ports.ts';
+import { buildMessage } from '../render/mime.ts';
 import { type CompiledIssue, personalize } from '../render/personalize.ts';
 import { signToken, type TokenKey } from '../tokens.ts';
 
@@ -31,12 +36,6 @@ export interface MailSettings {
   publicUrl: string;
   unsubscribeMailto: string;
   configurationSet?: string | undefined;
-}
-
-/** Starts calls no faster than the send rate allows (see SendRateLimiter). */
-export interface RateLimiterPort {
-  /** Calls `fn` when the rate allows, in the same tick as the grant; settles as `fn` does. */
-  schedule<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface RetryPolicy {

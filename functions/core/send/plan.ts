@@ -1,4 +1,4 @@
-import type { SendQuota } from '../../adapters/ses-sender.ts';
+import type { SendQuota } from '../ports.ts';
 
 export interface SendPlan {
   recipients: number;

@@ -1,4 +1,4 @@
-import type { RateLimiterPort } from './deliver.ts';
+import type { RateLimiterPort } from '../ports.ts';
 
 /**
  * Starts in any window this long are counted: a little over a second, because the SES call itself

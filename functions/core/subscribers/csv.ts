@@ -4,11 +4,12 @@ import { Readable, type Writable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import pLimit from 'p-limit';
-import { ERASED_STATUS, type SubscriberLifecycle, suppressionKey } from '../../adapters/dynamo/subscriber-store.ts';
 import { ValidationError } from '../errors.ts';
+import type { Subscriber, SubscriberStatus } from '../model.ts';
+import type { SubscriberLifecycle } from '../ports.ts';
 import { normalizeAddress } from './address.ts';
 import { importConsent } from './consent.ts';
-import type { Subscriber, SubscriberStatus } from '../model.ts';
+import { ERASED_STATUS, suppressionKey } from './suppression.ts';
 
 /**
  * Subscriber import and export as CSV. Import reads the file as a stream, validates every row
