@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
-import { loadArticles } from '../functions/core/articles/parse.ts';
+import { loadArticles } from '../functions/core/articles/load.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
 import { type Brand, compileIssue, GMAIL_CLIP_BYTES, personalize } from '../functions/core/render/compile.ts';
 import { buildMessage } from '../functions/core/render/mime.ts';

@@ -15,7 +15,8 @@ import {
   publicArchiveHtml,
   rssFeed,
 } from '../functions/core/archive/feeds.ts';
-import { archiveKey, prepareIssue, viewKey } from '../functions/core/issue/prepare.ts';
+import { archiveKey, viewKey } from '../functions/core/issue/keys.ts';
+import { prepareIssue } from '../functions/core/issue/prepare.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
 import type { Brand } from '../functions/core/render/compile.ts';
 import { apiDeps } from '../functions/handlers/api.ts';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SendingHaltedError } from '../functions/core/errors.ts';
-import { type PreparedIssue, prepareIssue, sendToSubscribers } from '../functions/core/issue/prepare.ts';
+import { type PreparedIssue, prepareIssue } from '../functions/core/issue/prepare.ts';
 import type { SubscriberStatus } from '../functions/core/model.ts';
+import { sendToSubscribers } from '../functions/core/send/fan-out.ts';
 import { makeLimiter } from '../functions/core/send/rate-limiter.ts';
 import { type LocalContext, openLocalContext } from '../functions/local/context.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';

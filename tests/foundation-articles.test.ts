@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
-import { hashText, loadArticles, parseArticle } from '../functions/core/articles/parse.ts';
+import { loadArticles } from '../functions/core/articles/load.ts';
+import { hashText, parseArticle } from '../functions/core/articles/parse.ts';
 import { ArticleError } from '../functions/core/errors.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

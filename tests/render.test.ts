@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
-import { loadArticles } from '../functions/core/articles/parse.ts';
+import { loadArticles } from '../functions/core/articles/load.ts';
 import { TemplateError } from '../functions/core/errors.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
 import {
