@@ -19,7 +19,11 @@ export async function ifCondition<T>(write: () => Promise<T>): Promise<T | undef
 
 /** Runs a conditional write: true when it happened, false when its condition did not hold. */
 export async function wroteIf(write: () => Promise<unknown>): Promise<boolean> {
-  return (await ifCondition(async () => (await write(), true))) ?? false;
+  const done = await ifCondition(async () => {
+    await write();
+    return true;
+  });
+  return done ?? false;
 }
 
 const BATCH_GET_MAX = 100;
