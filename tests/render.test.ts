@@ -6,15 +6,17 @@ import { TemplateError } from '../functions/core/errors.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
 import {
   type Brand,
-  type CompiledIssue,
   compileIssue,
   type DigestView,
+  type TemplateSet,
+} from '../functions/core/render/compile.ts';
+import {
+  type CompiledIssue,
   deserializeCompiled,
   GMAIL_CLIP_BYTES,
   personalize,
   serializeCompiled,
-  type TemplateSet,
-} from '../functions/core/render/compile.ts';
+} from '../functions/core/render/personalize.ts';
 import { SEEDS, TEMPLATES } from './helpers/workspace.ts';
 
 const brand: Brand = {

@@ -5,7 +5,7 @@ import { defineCommand } from 'citty';
 import { DynamoRecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
 import { SendingHaltedError } from '../../core/errors.ts';
 import { prepareIssue } from '../../core/issue/prepare.ts';
-import { personalize } from '../../core/render/compile.ts';
+import { personalize } from '../../core/render/personalize.ts';
 import { sendToSubscribers } from '../../core/send/fan-out.ts';
 import { formatDuration, planSend } from '../../core/send/plan.ts';
 import { makeLimiter } from '../../core/send/rate-limiter.ts';

@@ -3,13 +3,8 @@ import { carriedIndex, freshArticles } from '../articles/news.ts';
 import { DigestError, NotFoundError } from '../errors.ts';
 import type { IssueRecord } from '../model.ts';
 import type { ArticleStore, BlobStore, Clock, IssueStore } from '../ports.ts';
-import {
-  type Brand,
-  type CompiledIssue,
-  compileIssue,
-  type DigestView,
-  type TemplateSet,
-} from '../render/compile.ts';
+import { type Brand, compileIssue, type DigestView, type TemplateSet } from '../render/compile.ts';
+import type { CompiledIssue } from '../render/personalize.ts';
 import { digestView, issueIdFor, summarizeArticles } from './build.ts';
 import type { RunEvent } from './events.ts';
 import { loadIssueDocuments, storeIssueDocuments } from './stored.ts';

@@ -1,7 +1,8 @@
 import { ARCHIVE_READER, archiveUnsubscribeUrl, publicArchiveHtml } from '../archive/feeds.ts';
 import type { IssueRecord } from '../model.ts';
 import type { BlobStore } from '../ports.ts';
-import type { Brand, CompiledIssue, DigestView } from '../render/compile.ts';
+import type { Brand, DigestView } from '../render/compile.ts';
+import type { CompiledIssue } from '../render/personalize.ts';
 import { deserializeCompiled, personalize, serializeCompiled } from '../render/personalize.ts';
 import { archiveKey, compiledKey, viewKey } from './keys.ts';
 
