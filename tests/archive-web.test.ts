@@ -6,6 +6,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchChromium } from '../functions/adapters/browser.ts';
 import { runLocalSend } from '../functions/cli/commands/send.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
 import { prepareIssue } from '../functions/core/run.ts';
@@ -13,7 +14,6 @@ import { apiDeps } from '../functions/handlers/api.ts';
 import { createRuntime, type Runtime } from '../functions/handlers/runtime.ts';
 import { createApp } from '../functions/http/app.ts';
 import type { LocalContext } from '../functions/local/context.ts';
-import { launchChromium } from '../functions/local/screenshot.ts';
 import { emulatorStore, localContext, tempWorkspace } from './helpers/workspace.ts';
 
 /**

@@ -6,6 +6,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchChromium } from '../functions/adapters/browser.ts';
 import { runLocalSend } from '../functions/cli/commands/send.ts';
 import {
   ARCHIVE_READER,
@@ -24,7 +25,6 @@ import { createApp } from '../functions/http/app.ts';
 import { archiveRoutes } from '../functions/http/archive.ts';
 import { type LocalContext, openLocalContext } from '../functions/local/context.ts';
 import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
-import { launchChromium } from '../functions/local/screenshot.ts';
 import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
 
 /**

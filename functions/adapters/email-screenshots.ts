@@ -1,36 +1,8 @@
-import { access, constants, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
+import { type ChromiumExecutable, launchChromium } from './browser.ts';
 
-/** Debian's `chromium` package; CHROMIUM_PATH overrides it. */
-export const chromiumPath = (): string => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-// Headless, and nothing that phones home: the email is rendered from a string, offline.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-
-/** The Chromium executable when it is installed, else undefined. */
-export async function findChromium(): Promise<string | undefined> {
-  const path = chromiumPath();
-  try {
-    await access(path, constants.X_OK);
-    return path;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function launchChromium(executablePath?: string): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: executablePath ?? chromiumPath(), args: CHROMIUM_ARGS });
-}
+/** The email in a real browser: layout measures and PNG screenshots for `digest preview` and the tests. */
 
 export interface EmailView {
   width: number;
@@ -73,9 +45,9 @@ export interface Screenshot extends EmailView, Layout {
 export async function screenshotEmail(
   html: string,
   shots: { file: string; view: EmailView }[],
-  options: { executablePath?: string } = {},
+  options: { executable?: ChromiumExecutable } = {},
 ): Promise<Screenshot[]> {
-  const browser = await launchChromium(options.executablePath);
+  const browser = await launchChromium(options.executable);
   try {
     const results: Screenshot[] = [];
     for (const shot of shots) {
