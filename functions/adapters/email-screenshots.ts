@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
+import { errorMessage } from '../errors.ts';
 import { type ChromiumExecutable, launchChromium } from './browser.ts';
 
 /** The email in a real browser: layout measures and PNG screenshots for `digest preview` and the tests. */
@@ -41,6 +42,21 @@ export interface Screenshot extends EmailView, Layout {
   file: string;
 }
 
+/**
+ * A full-page PNG. Chromium now and then refuses the first capture after a cold start ("Unable to
+ * capture screenshot") and takes the same picture when asked again (seen here once in ≈200 launches;
+ * robotframework-browser#5237 reports the same): ask once more for that error only.
+ */
+async function capture(page: Page): Promise<Buffer> {
+  try {
+    return await page.screenshot({ fullPage: true, type: 'png' });
+  } catch (error) {
+    if (!errorMessage(error).includes('Unable to capture screenshot')) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return page.screenshot({ fullPage: true, type: 'png' });
+  }
+}
+
 /** Full-page PNG screenshots of the email at each view (by default desktop 600 px, phone 375 px). */
 export async function screenshotEmail(
   html: string,
@@ -53,7 +69,7 @@ export async function screenshotEmail(
     for (const shot of shots) {
       const page = await openEmail(browser, html, shot.view);
       const layout = await measure(page);
-      await writeFile(shot.file, await page.screenshot({ fullPage: true, type: 'png' }));
+      await writeFile(shot.file, await capture(page));
       await page.close();
       results.push({ file: shot.file, ...shot.view, ...layout });
     }
