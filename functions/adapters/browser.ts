@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -75,11 +75,42 @@ export async function launchChromium(executable?: ChromiumExecutable): Promise<B
   const chosen = executable ?? (await resolveChromium());
   const { chromium } = await import('playwright-core');
   try {
-    return await chromium.launch({ executablePath: chosen.path, args: CHROMIUM_ARGS, headless: true });
+    return await chromium.launch({
+      executablePath: chosen.path,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      env: chosen.source === 'npm' ? withPackagedLibraries(chosen.path) : process.env,
+    });
   } catch (error) {
     throw new BrowserError(`could not start Chromium (${describeChromium(chosen)}): ${errorMessage(error)}`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * The npm browser links NSS, NSPR and expat, which a slim Linux may lack; the package ships the
+ * ones it was built with (for Amazon Linux 2023, glibc 2.34+). Off Lambda they are unpacked
+ * beside the binary, so that browser needs nothing from the system but glibc.
+ */
+function withPackagedLibraries(executable: string): NodeJS.ProcessEnv {
+  const lib = join(dirname(executable), 'al2023', 'lib');
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return process.env; // the package set it up at import
+  const current = process.env.LD_LIBRARY_PATH;
+  return { ...process.env, LD_LIBRARY_PATH: current ? `${lib}:${current}` : lib };
+}
+
+/** Sets environment variables for one synchronous call, then puts them back. */
+function withEnv<T>(overrides: Record<string, string>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(overrides).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, overrides);
+  try {
+    return fn();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 
@@ -95,6 +126,12 @@ function packagedChromium(): Promise<string> {
 }
 
 async function unpackChromium(): Promise<string> {
+  // The package's own bin/ holds one build (its arm64 pack is a separate download).
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(
+      `it ships a Linux x86-64 browser, and this is ${process.platform} ${process.arch}: set CHROMIUM_PATH to a Chromium or Chrome`,
+    );
+  }
   const load = async () => (await import('@sparticuz/chromium')).default;
   // On Lambda /tmp belongs to this function alone, and the package points the Amazon Linux
   // libraries and fonts it unpacks at /tmp: use it exactly as it is made to be used.
@@ -115,19 +152,13 @@ async function unpackChromium(): Promise<string> {
   const chromium = await load();
   const staging = await mkdtemp(`${dir}.partial-`);
   try {
-    // The package unpacks into os.tmpdir(), read synchronously before its first await.
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = staging;
-    let pending: Promise<string>;
-    try {
-      pending = chromium.executablePath();
-    } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
-    }
-    const unpacked = await pending;
-    if (unpacked !== join(staging, 'chromium')) {
-      throw new Error(`it unpacked to ${unpacked}, not into ${staging}`);
+    // The package unpacks into os.tmpdir(), and adds the Amazon Linux libraries only when it
+    // believes it runs on a Node 24 Lambda; it reads both synchronously, before its first await.
+    const unpacked = await withEnv({ TMPDIR: staging, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }, () =>
+      chromium.executablePath(),
+    );
+    if (unpacked !== join(staging, 'chromium') || !existsSync(join(staging, 'al2023', 'lib', 'libnss3.so'))) {
+      throw new Error(`it did not unpack the browser and its libraries into ${staging}`);
     }
     try {
       await rename(staging, dir);
