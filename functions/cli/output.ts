@@ -4,9 +4,24 @@ import type { Outcome } from '../core/send/deliver.ts';
 import { formatDuration } from '../core/send/plan.ts';
 import type { Summary } from '../core/summarize/index.ts';
 
-/** Human output for the CLI: results on stdout, notes and progress on stderr. */
-export const out = (line = '') => process.stdout.write(`${line}\n`);
-export const note = (line = '') => process.stderr.write(`${line}\n`);
+/**
+ * Human output for the CLI: results on stdout, notes and progress on stderr. Every byte the
+ * command prints goes through here, so that text from articles, subscriber data or error messages
+ * can never drive the terminal: escape sequences (ESC, CSI) change titles, colours and the
+ * clipboard, BEL rings, CR overwrites what was printed, and bidirectional overrides reorder what
+ * a person reads. Only newline and tab are kept.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The text with every terminal control character removed (newline and tab kept). */
+export const terminalSafe = (text: string): string => text.replace(UNSAFE, '');
+
+/** Writes text as it is meant to be read (no newline added): CSV on stdout, for example. */
+export const write = (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+  stream.write(terminalSafe(text));
+export const out = (line = '') => write(`${line}\n`, process.stdout);
+export const note = (line = '') => write(`${line}\n`, process.stderr);
 
 export function printSummary(summary: Summary, label = ''): void {
   const indent = ' '.repeat(label.length);

@@ -9,7 +9,7 @@ import { normalizeAddress } from '../../core/subscribers/address.ts';
 import { exportCsv, importSubscribers, readImportRows } from '../../core/subscribers/csv.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
-import { note, out } from '../output.ts';
+import { note, out, write } from '../output.ts';
 
 const addUsage = 'digest subscribers add <email> [--name NAME] [--pending]';
 const listUsage = `digest subscribers list [--status ${SUBSCRIBER_STATUSES.join('|')}]`;
@@ -78,7 +78,7 @@ const list = defineCommand({
         for (const email of page) out(email);
         count += page.length;
       }
-      process.stderr.write(`${count} ${status} subscriber(s)\n`);
+      note(`${count} ${status} subscriber(s)`);
     });
   },
 });
@@ -167,7 +167,8 @@ const exportCommand = defineCommand({
         await pipeline(csv, createWriteStream(String(args.out)));
         note(`wrote ${args.out}`);
       } else {
-        for await (const chunk of csv) process.stdout.write(chunk as Buffer);
+        csv.setEncoding('utf8'); // a character split between chunks is decoded whole
+        for await (const chunk of csv) write(chunk as string);
       }
     });
   },
