@@ -37,6 +37,8 @@ export function describeEvent(event: RunEvent): string {
   switch (event.type) {
     case 'article-skipped':
       return `skipped article ${event.file}: ${event.reason}`;
+    case 'article-warning':
+      return `warning: ${event.file}: ${event.message}`;
     case 'article-duplicate':
       return `skipped article ${event.file}: same article as ${event.sameAs}`;
     case 'quote-dropped':

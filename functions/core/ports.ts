@@ -194,13 +194,19 @@ export interface RateLimiterPort {
 
 /** Stored documents (compiled issues, the archive, articles): S3 on AWS, a folder locally. */
 export interface BlobStore {
-  get(key: string): Promise<Uint8Array | undefined>;
+  /** The document; with `maxBytes`, a larger one is refused (TooLargeError) without being read whole. */
+  get(key: string, options?: { maxBytes?: number }): Promise<Uint8Array | undefined>;
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
   /** Keys under a prefix. */
   list(prefix: string): Promise<string[]>;
 }
 
-/** One article file as a source lists it; read on demand. */
+/**
+ * One article file as a source lists it; read on demand. `read` returns at most
+ * MAX_ARTICLE_BYTES (core/articles/parse.ts) and refuses, with the reason, anything that is not a
+ * plain article: a larger file (TooLargeError), and locally a symbolic link, a device, a pipe or a
+ * file outside the articles folder.
+ */
 export interface ArticleFile {
   name: string;
   read: () => Promise<Uint8Array>;

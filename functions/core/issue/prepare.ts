@@ -48,6 +48,7 @@ async function loadStored(blobs: BlobStore, issue: IssueRecord): Promise<Prepare
 async function loadAndReport(deps: PrepareDeps): Promise<LoadedArticles> {
   const loaded = await loadArticles(await deps.articles.list());
   for (const s of loaded.skipped) deps.onEvent?.({ type: 'article-skipped', ...s });
+  for (const w of loaded.warnings) deps.onEvent?.({ type: 'article-warning', ...w });
   for (const d of loaded.duplicates) deps.onEvent?.({ type: 'article-duplicate', ...d });
   return loaded;
 }
