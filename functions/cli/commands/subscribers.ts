@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { defineCommand } from 'citty';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -133,6 +133,8 @@ const importCommand = defineCommand({
     } catch {
       throw new CliUsageError(`cannot read ${file}`, importUsage);
     }
+    // A device or a pipe (/dev/zero) never ends: only a regular file is read.
+    if (!(await stat(file)).isFile()) throw new CliUsageError(`${file} is not a regular file`, importUsage);
     await withLocalContext(async ({ stores }) => {
       const started = performance.now();
       const report = await importSubscribers(
