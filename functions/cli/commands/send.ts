@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { DynamoRecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
 import { SendingHaltedError } from '../../core/errors.ts';
+import { issueIdProblem } from '../../core/issue/keys.ts';
 import { prepareIssue } from '../../core/issue/prepare.ts';
 import { personalize } from '../../core/render/personalize.ts';
 import { sendToSubscribers } from '../../core/send/fan-out.ts';
@@ -69,6 +70,9 @@ export default defineCommand({
       usage,
     );
     const to = args.to !== undefined ? normalizeAddressArg(args.to) : undefined;
+    // Checked before anything is opened or built: '' or a 2,000-character id is a typo, not "none".
+    const issueProblem = args.issue !== undefined ? issueIdProblem(args.issue) : undefined;
+    if (issueProblem) throw new CliUsageError(`--issue ${issueProblem}`, usage);
     if (args.issue !== undefined && args['include-sent']) {
       throw new CliUsageError(
         '--issue re-runs an existing issue; it cannot be combined with --include-sent',
@@ -82,7 +86,7 @@ export default defineCommand({
         payload: {
           dryRun: args['dry-run'] ?? false,
           ...(to ? { to } : {}),
-          ...(args.issue ? { issueId: args.issue } : {}),
+          ...(args.issue !== undefined ? { issueId: args.issue } : {}),
           retryUnknown: args['retry-unknown'] ?? false,
           force: args.force ?? false,
         },

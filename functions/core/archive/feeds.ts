@@ -9,9 +9,6 @@ import { escapeHtml, webUrl } from '../render/html.ts';
  * `feed` writes JSON Feed 1.0). Pure, and free of MJML so the API bundle stays small.
  */
 
-/** Issue ids as `issueIdFor` makes them (`2026-11-28-3f9a1c2b`, `-2` for a second one that day). */
-export const ISSUE_ID_PATTERN = /^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}(?:-\d{1,6})?$/;
-
 /** Only issues that went out are public: a `building` or `sending` issue may still change. */
 export const PUBLIC_STATES: readonly IssueState[] = ['sent', 'partial'];
 export const isPublicIssue = (issue: IssueRecord) => PUBLIC_STATES.includes(issue.state);
