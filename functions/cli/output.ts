@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { RunEvent } from '../core/issue/events.ts';
 import type { Outcome } from '../core/send/deliver.ts';
 import { formatDuration } from '../core/send/plan.ts';
+import type { DedupeReport } from '../core/subscribers/dedupe.ts';
 import type { Summary } from '../core/summarize/index.ts';
 
 /**
@@ -48,6 +49,26 @@ export function describeEvent(event: RunEvent): string {
     case 'issue-built':
       return `built issue ${event.issueId}: ${event.articles} article(s), ${(event.htmlBytes / 1024).toFixed(1)} KB of HTML`;
   }
+}
+
+/** What `digest subscribers dedupe` (or the run before a send) did, one line each. */
+export function describeDedupe(report: DedupeReport): string[] {
+  const lines: string[] = [];
+  for (const m of report.merged)
+    lines.push(`merged ${m.key}: kept ${m.kept}; merged into it ${m.removed.join(', ')}`);
+  for (const e of report.erased) lines.push(`erased ${e.key}: its erasure wins over ${e.removed.join(', ')}`);
+  if (report.moved > 0) lines.push(`moved ${report.moved} subscriber(s) to their mailbox key (no duplicate)`);
+  if (report.upgraded > 0)
+    lines.push(`noted the spelling of ${report.upgraded} subscriber(s) already under their key`);
+  for (const key of report.conflicts)
+    lines.push(`${key} changed while being merged: left as it was; run again`);
+  lines.push(
+    report.merged.length + report.erased.length + report.moved + report.upgraded === 0 &&
+      report.conflicts.length === 0
+      ? 'No duplicates: one subscriber per mailbox already.'
+      : `Dedupe: ${report.merged.length} mailbox(es) merged, ${report.erased.length} erased, ${report.moved} moved, ${report.conflicts.length} left for the next run.`,
+  );
+  return lines;
 }
 
 export interface ProgressCounts {

@@ -12,10 +12,11 @@ import { formatDuration, planSend } from '../../core/send/plan.ts';
 import { makeLimiter } from '../../core/send/rate-limiter.ts';
 import { sendTestCopy } from '../../core/send/test-copy.ts';
 import { normalizeAddress } from '../../core/subscribers/address.ts';
+import { dedupeSubscribers } from '../../core/subscribers/dedupe.ts';
 import { type LocalContext, outDirFor } from '../../local/context.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
-import { note, out, printSummary, sendProgress } from '../output.ts';
+import { describeDedupe, note, out, printSummary, sendProgress } from '../output.ts';
 
 const usage =
   'digest send [--dry-run] [--to ADDRESS] [--issue ID] [--include-sent] [--retry-unknown] [--force] [--remote [--stage NAME]]';
@@ -126,6 +127,17 @@ export interface LocalSendOptions {
 /** The main job, locally: returns the process exit code. */
 export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions): Promise<number> {
   const { deps, config } = ctx;
+  const persist = !options.dryRun && !options.to;
+  if (persist) {
+    // One mailbox, one message: records an older version stored per spelling are merged first.
+    const report = await dedupeSubscribers({
+      subscribers: ctx.stores.subscribers,
+      deliveries: ctx.stores.deliveries,
+      issues: ctx.stores.issues,
+      deliveryTtlDays: config.DIGEST_DELIVERY_TTL_DAYS,
+    });
+    if (report.scanned > 0) for (const line of describeDedupe(report)) note(line);
+  }
   await addDemoSubscriberIfEmpty(ctx);
   // The plan comes first: a refused send leaves nothing stored behind (no half-started issue).
   let plan: ReturnType<typeof planSend> | undefined;
@@ -136,7 +148,6 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
       throw new SendingHaltedError('plan', `refusing to send: ${plan.refusal}`);
     }
   }
-  const persist = !options.dryRun && !options.to;
   const prepared = await prepareIssue(deps, {
     issueId: options.issueId,
     includeSent: options.includeSent,

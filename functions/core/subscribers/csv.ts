@@ -5,7 +5,7 @@ import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import pLimit from 'p-limit';
 import { ValidationError } from '../errors.ts';
-import type { Subscriber, SubscriberStatus } from '../model.ts';
+import { addressOf, type Subscriber, type SubscriberStatus } from '../model.ts';
 import type { SubscriberLifecycle } from '../ports.ts';
 import { normalizeAddress } from './address.ts';
 import { importConsent } from './consent.ts';
@@ -59,6 +59,14 @@ const KEPT = new Set<SubscriberStatus>(['pending', 'unsubscribed', 'bounced', 'c
 const MAX_NAME = 100;
 const SUPPRESSED = new Set(['unsubscribed', 'bounced', 'complained', 'erased']);
 
+/** Why a display name cannot be stored (control characters, length), or undefined. */
+export function nameProblem(name: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'contains control characters';
+  if (name.length > MAX_NAME) return `longer than ${MAX_NAME} characters`;
+  return undefined;
+}
+
 /** Validates one parsed record; returns the row or the reason it is refused. */
 export function validateRow(
   record: Record<string, string | undefined>,
@@ -82,9 +90,8 @@ export function validateRow(
     };
   }
   const name = restoreCell((record.name ?? '').trim());
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { line, message: 'name: contains control characters' };
-  if (name.length > MAX_NAME) return { line, message: `name: longer than ${MAX_NAME} characters` };
+  const problem = nameProblem(name);
+  if (problem) return { line, message: `name: ${problem}` };
   let subscribedAt: string | undefined;
   const rawDate = (record.subscribed_at ?? '').trim();
   if (rawDate) {
@@ -353,7 +360,7 @@ export function exportCsv(pages: AsyncIterable<Subscriber[]>): Readable {
       for await (const page of pages) {
         for (const s of page) {
           const row: Record<(typeof EXPORT_COLUMNS)[number], string> = {
-            email: s.email,
+            email: addressOf(s),
             name: s.name ?? '',
             status: s.status,
             subscribed_at: s.consent?.subscribedAt ?? s.createdAt,
