@@ -107,9 +107,9 @@ const schema = z.object({
   DIGEST_TOKEN_SECRETS_PARAMETER: optionalString,
   DIGEST_CONFIRM_TOKEN_HOURS: positiveNumber(48),
   DIGEST_SIGNUPS_PER_MINUTE_PER_IP: positiveNumber(20),
-  /** Signup requests per address per hour (whatever the IP), answered 429 beyond it. */
-  DIGEST_SIGNUPS_PER_HOUR_PER_ADDRESS: positiveNumber(5),
-  /** At most one confirmation email per address in this many minutes. */
+  /** Confirmation mails per mailbox in any 24 hours (a sliding window over the mails sent). */
+  DIGEST_CONFIRM_MAILS_PER_DAY: z.coerce.number().int().positive().default(3),
+  /** At least this many minutes between two confirmation mails to one mailbox. */
   DIGEST_CONFIRM_RESEND_MINUTES: positiveNumber(10),
   DIGEST_MAX_BODY_BYTES: positiveNumber(16 * 1024),
   DIGEST_FUNCTION_NAME: optionalString,
