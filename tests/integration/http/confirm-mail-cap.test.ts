@@ -212,4 +212,25 @@ describe('one mailbox, one subscriber, through the form', () => {
       `${local}@example.com`,
     ]);
   });
+
+  it('an unsubscribe or an erasure in one spelling reaches the mailbox, and no consent data is left', async () => {
+    const local = `Una${randomUUID().slice(0, 6)}`;
+    await signup(`${local}@Example.com`);
+    const [link] = await links(`${local}@example.com`);
+    expect((await confirm(link as string)).status).toBe(200);
+    const token = (email: string) =>
+      encodeURIComponent(signToken(keys, { email, purpose: 'unsubscribe', exp: 0, nonce: 'u' }));
+    const shouted = `${local.toUpperCase()}@EXAMPLE.COM`;
+    expect((await app().request(`/unsubscribe?token=${token(shouted)}`, { method: 'POST' })).status).toBe(
+      200,
+    );
+    expect((await rt.stores.subscribers.get(`${local}@example.com`))?.status).toBe('unsubscribed');
+    expect(
+      (await app().request(`/erase?token=${token(`${local.toLowerCase()}@example.com`)}`, { method: 'POST' }))
+        .status,
+    ).toBe(200);
+    const out = await rt.clients.ddb.send(new ScanCommand({ TableName: rt.config.SUBSCRIBERS_TABLE }));
+    expect(JSON.stringify(out.Items).toLowerCase()).not.toContain(local.toLowerCase());
+    expect(await rt.stores.subscribers.isErased(shouted)).toBe(true);
+  });
 });

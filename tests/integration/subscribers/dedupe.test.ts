@@ -1,8 +1,13 @@
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../../functions/adapters/dynamo/tables.ts';
+import type { RecipientMessage } from '../../../functions/core/ports.ts';
 import { dedupeSubscribers, planMailbox } from '../../../functions/core/subscribers/dedupe.ts';
 import { suppressionKey } from '../../../functions/core/subscribers/suppression.ts';
+import { signToken } from '../../../functions/core/tokens.ts';
+import { apiDeps } from '../../../functions/handlers/api.ts';
+import { makeDigestHandler } from '../../../functions/handlers/digest.ts';
+import { createApp } from '../../../functions/http/app.ts';
 import { type LocalEngines, startLocalEngines } from '../../../functions/local/engines.ts';
 import { createRuntime, type Runtime } from '../../../functions/wiring/runtime.ts';
 import { tableNames } from '../../../functions/wiring/settings.ts';
@@ -326,6 +331,48 @@ describe('digest subscribers dedupe', () => {
     expect(again.stdout.trim()).toBe('No duplicates: one subscriber per mailbox already.');
     expect(await table()).toEqual(before.subscribers);
     expect(await table(rt.config.DELIVERIES_TABLE)).toEqual(before.deliveries);
+  });
+});
+
+describe('before the migration has run', () => {
+  it('an unsubscribe link an older version mailed still reaches the record under its spelling', async () => {
+    await put(rt.config.SUBSCRIBERS_TABLE, {
+      email: 'Kim@example.org',
+      id: 'id-k1',
+      status: 'confirmed',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: '2024-01-01T00:00:00.000Z',
+    });
+    const app = createApp({ ...apiDeps(rt), log: undefined });
+    const token = signToken(await rt.tokenKeys(), {
+      email: 'Kim@example.org',
+      purpose: 'unsubscribe',
+      exp: 0,
+      nonce: 'u',
+    });
+    expect(
+      (await app.request(`/unsubscribe?token=${encodeURIComponent(token)}`, { method: 'POST' })).status,
+    ).toBe(200);
+    expect((await rt.stores.subscribers.getExact('Kim@example.org'))?.status).toBe('unsubscribed');
+  });
+
+  it('the digest function merges first, so it queues each mailbox once', async () => {
+    for (const email of ['Zed@example.net', 'ZED@example.net']) {
+      await put(rt.config.SUBSCRIBERS_TABLE, {
+        email,
+        id: email,
+        status: 'confirmed',
+        createdAt: '2024-01-01T00:00:00.000Z',
+        updatedAt: '2024-01-01T00:00:00.000Z',
+      });
+    }
+    const queued: RecipientMessage[] = [];
+    const queue = { enqueue: async (m: RecipientMessage[]) => queued.push(...m) };
+    const result = await makeDigestHandler(rt, queue)({});
+    expect(result.status).toBe('queued');
+    expect(queued.filter((m) => m.email.toLowerCase() === 'zed@example.net').map((m) => m.email)).toEqual([
+      'zed@example.net',
+    ]);
   });
 });
 
