@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 import { TemplateError } from '../errors.ts';
 import type { Summary } from '../summarize/index.ts';
-import { asciiHtml } from './html.ts';
+import { asciiHtml, webUrl } from './html.ts';
 import { type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
 
 /** Template sources by file name (relative to the templates folder), loaded once per issue. */
@@ -279,7 +279,8 @@ function templateData(view: DigestView, brand: Brand) {
     archiveUrl: view.archiveUrl ?? null,
     articles: view.articles.map((a) => ({
       ...a,
-      url: a.url ?? null,
+      // Only web links reach an href, even from a view stored before front matter was checked.
+      url: webUrl(a.url) ?? null,
       source: a.source ?? null,
       published: a.published ?? null,
       quotes: a.quotes.map((q) => ({ ...q, speaker: q.speaker ?? null, role: q.role ?? null })),
