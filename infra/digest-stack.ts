@@ -309,11 +309,15 @@ export class DigestStack extends Stack {
       // Scan, PutItem and DeleteItem for the identity migration run before each send (dedupe:
       // records an older version stored per spelling move to their mailbox key, with their
       // delivery records).
-      .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'Query', 'Scan', 'PutItem', 'DeleteItem'], {
-        indexes: ['byStatus'],
-      })
+      // BatchGetItem: a dry run reads recipients and their delivery records in batches, as a send does.
+      .bindTable(
+        subscribers,
+        'SUBSCRIBERS_TABLE',
+        ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'PutItem', 'DeleteItem'],
+        { indexes: ['byStatus'] },
+      )
       .bindTable(issues, 'ISSUES_TABLE', ['GetItem', 'PutItem', 'UpdateItem', 'Scan'])
-      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem', 'PutItem', 'DeleteItem'])
+      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem'])
       .bindBucket(bucket, 'DIGEST_BUCKET', { read: [ARTICLES, ISSUES], write: [ISSUES] })
       .bindQueueSender(this.sendQueue, 'DIGEST_SEND_QUEUE_URL')
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
@@ -326,9 +330,17 @@ export class DigestStack extends Stack {
         // maxConcurrency equal to it, all of them together stay under the SES rate.
         DIGEST_SEND_FUNCTION_CONCURRENCY: String(config.sendConcurrency),
       })
-      .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem'])
+      // The suppression re-check and the batch's delivery records are read in batches, and `sent`
+      // records are group-committed with BatchWriteItem (see adapters/dynamo/delivery-store.ts).
+      .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'BatchGetItem'])
       .bindTable(issues, 'ISSUES_TABLE', ['UpdateItem'])
-      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem', 'PutItem', 'UpdateItem'])
+      .bindTable(deliveries, 'DELIVERIES_TABLE', [
+        'GetItem',
+        'BatchGetItem',
+        'PutItem',
+        'UpdateItem',
+        'BatchWriteItem',
+      ])
       .bindBucket(bucket, 'DIGEST_BUCKET', { read: [ISSUES] })
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
       .bindParameter(config.tokenSecretsParameter, TOKENS);
