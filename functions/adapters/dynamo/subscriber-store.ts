@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandOutput,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -147,27 +148,23 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
   }
 
   async *pagesByStatus(status: SubscriberStatus, pageSize = 500): AsyncGenerator<string[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: SUBSCRIBERS_STATUS_INDEX,
-          KeyConditionExpression: '#s = :s',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':s': status },
-          Limit: pageSize,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const out of this.statusPages(status, { Limit: pageSize })) {
       const emails = (out.Items ?? []).map((item) => String(item.email));
       if (emails.length > 0) yield emails;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   async countByStatus(status: SubscriberStatus): Promise<number> {
     let count = 0;
+    for await (const out of this.statusPages(status, { Select: 'COUNT' })) count += out.Count ?? 0;
+    return count;
+  }
+
+  /** Every page of the status index for one status: its keys, or (Select COUNT) only their number. */
+  private async *statusPages(
+    status: SubscriberStatus,
+    shape: { Limit: number } | { Select: 'COUNT' },
+  ): AsyncGenerator<QueryCommandOutput> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.ddb.send(
@@ -177,14 +174,13 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
           KeyConditionExpression: '#s = :s',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':s': status },
-          Select: 'COUNT',
           ExclusiveStartKey: startKey,
+          ...shape,
         }),
       );
-      count += out.Count ?? 0;
+      yield out;
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return count;
   }
 
   async incrementSoftBounces(email: string): Promise<void> {
