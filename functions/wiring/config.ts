@@ -43,6 +43,7 @@ const schema = z.object({
   DELIVERIES_TABLE: z.string().min(3).default('digest-deliveries'),
   ISSUES_TABLE: z.string().min(3).default('digest-issues'),
   RATE_LIMITS_TABLE: z.string().min(3).default('digest-rate-limits'),
+  SOURCES_TABLE: z.string().min(3).default('digest-sources'),
   /** S3 bucket for articles and the archive on AWS; unset means the local folders. */
   DIGEST_BUCKET: optionalString,
 
