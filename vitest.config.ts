@@ -1,13 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Four projects, one per kind of test (`npm run test:unit` runs the first alone):
+ * - unit: pure modules and adapters on plain files; no engines, no browser, seconds in all;
+ * - integration: against dynalite and the SES emulator on loopback, through the real SDK clients;
+ * - infra: the CDK stack synthesized for real, and the Lambda bundles;
+ * - e2e: the HTTP app and the email in headless Chromium (from npm).
+ */
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     // Suites start their own dynalite / SES emulator / Chromium on loopback; give cold starts room.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Pinned SDK versions: their "needs Node 22 later" notice is noise in every suite.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        // Root-level files are still to be grouped (browser and archive suites).
+        test: { name: 'integration', include: ['tests/integration/**/*.test.ts', 'tests/*.test.ts'] },
+      },
+      { extends: true, test: { name: 'infra', include: ['tests/infra/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] } },
+    ],
   },
 });

@@ -12,10 +12,11 @@
 import { fileURLToPath } from 'node:url';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
-import { loadArticles } from '../functions/core/articles/parse.ts';
+import { loadArticles } from '../functions/core/articles/load.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
-import { type Brand, compileIssue, GMAIL_CLIP_BYTES, personalize } from '../functions/core/render/compile.ts';
+import { type Brand, compileIssue } from '../functions/core/render/compile.ts';
 import { buildMessage } from '../functions/core/render/mime.ts';
+import { GMAIL_CLIP_BYTES, personalize } from '../functions/core/render/personalize.ts';
 import { unsubscribeUrl } from '../functions/core/send/deliver.ts';
 import { parseKeyring } from '../functions/core/tokens.ts';
 

@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runLocalSend } from '../functions/cli/commands/send.ts';
 import {
   ARCHIVE_READER,
-  archiveHtmlKey,
-  archiveViewKey,
   type JsonFeed,
   publicArchiveHtml,
   rssFeed,
 } from '../functions/core/archive/feeds.ts';
-import { archiveKey, prepareIssue, viewKey } from '../functions/core/issue/prepare.ts';
+import { archiveKey, viewKey } from '../functions/core/issue/keys.ts';
+import { prepareIssue } from '../functions/core/issue/prepare.ts';
 import type { IssueRecord } from '../functions/core/model.ts';
 import type { Brand } from '../functions/core/render/compile.ts';
 import { apiDeps } from '../functions/handlers/api.ts';
@@ -305,9 +304,10 @@ describe('archive pieces on their own', () => {
     publicUrl: 'https://digest.test/',
   };
 
-  it('the storage keys the archive reads are the ones the pipeline writes', () => {
-    expect(archiveHtmlKey('2026-01-01-abcdef12')).toBe(archiveKey('2026-01-01-abcdef12'));
-    expect(archiveViewKey('2026-01-01-abcdef12')).toBe(viewKey('2026-01-01-abcdef12'));
+  it('the storage keys the archive reads and the pipeline writes live under the issue folder', () => {
+    // The bucket layout the deployed functions' grants and the archive routes rely on.
+    expect(archiveKey('2026-01-01-abcdef12')).toBe('issues/2026-01-01-abcdef12/index.html');
+    expect(viewKey('2026-01-01-abcdef12')).toBe('issues/2026-01-01-abcdef12/digest.json');
   });
 
   it('publicArchiveHtml replaces the reader sentence, escapes the brand, and drops View in browser', () => {

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { articleFilesInDir } from '../functions/adapters/article-files.ts';
 import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
 import { runCli } from '../functions/cli/main.ts';
-import { loadArticles } from '../functions/core/articles/parse.ts';
+import { loadArticles } from '../functions/core/articles/load.ts';
 import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
-import { type Brand, compileIssue, type DigestView, personalize } from '../functions/core/render/compile.ts';
+import { type Brand, compileIssue, type DigestView } from '../functions/core/render/compile.ts';
+import { personalize } from '../functions/core/render/personalize.ts';
 import { findChromium, launchChromium, measure, openEmail } from '../functions/local/screenshot.ts';
 import { SEEDS, TEMPLATES, tempWorkspace } from './helpers/workspace.ts';
 

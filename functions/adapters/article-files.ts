@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DigestError } from '../core/errors.ts';
-import type { ArticleFile, BlobStore } from '../core/ports.ts';
+import type { ArticleFile, ArticleStore, BlobStore } from '../core/ports.ts';
 
 /** Article files in a local folder (`seeds/`). A missing folder is an error that names it. */
 export async function articleFilesInDir(dir: string): Promise<ArticleFile[]> {
@@ -29,4 +29,48 @@ export async function articleFilesInStore(store: BlobStore): Promise<ArticleFile
       return body;
     },
   }));
+}
+
+/** The articles folder (`DIGEST_SEEDS_DIR`); a folder that does not exist yet holds no articles. */
+export function folderArticles(dir: string): ArticleStore {
+  return {
+    where: dir,
+    async list() {
+      try {
+        return await articleFilesInDir(dir);
+      } catch (error) {
+        if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return [];
+        throw error;
+      }
+    },
+    async addNew(name, bytes) {
+      await mkdir(dir, { recursive: true });
+      try {
+        // 'wx': fails if the file exists, so a file with the same name is never overwritten.
+        await writeFile(join(dir, name), bytes, { flag: 'wx' });
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** The articles bucket's `articles/` prefix (on AWS). */
+export function bucketArticles(blobs: BlobStore, where: string): ArticleStore {
+  return {
+    where,
+    list: () => articleFilesInStore(blobs),
+    async addNew(name, bytes) {
+      const key = `${ARTICLES_PREFIX}${name}`;
+      if (await blobs.get(key)) return false;
+      await blobs.put(
+        key,
+        bytes,
+        name.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'text/plain; charset=utf-8',
+      );
+      return true;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../core/issue/prepare.ts';
+import type { RunEvent } from '../core/issue/events.ts';
 import { type LocalContext, openLocalContext } from '../local/context.ts';
 import { parseConfig } from '../wiring/config.ts';
 import { describeEvent, note } from './output.ts';

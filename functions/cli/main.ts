@@ -2,7 +2,7 @@ import { defineCommand, renderUsage, runCommand } from 'citty';
 import { ConfigError, DigestError } from '../core/errors.ts';
 import { CliUsageError } from './errors.ts';
 
-// The SDK versions are pinned in the lockfile (DEPENDENCIES.md); its Node 22 notice is noise here.
+// The SDK versions are pinned in the lockfile (their newer releases need Node 22); the notice saying so is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const main = defineCommand({

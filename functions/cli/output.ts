@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { RunEvent } from '../core/issue/prepare.ts';
+import type { RunEvent } from '../core/issue/events.ts';
 import type { Outcome } from '../core/send/deliver.ts';
 import { formatDuration } from '../core/send/plan.ts';
 import type { Summary } from '../core/summarize/index.ts';

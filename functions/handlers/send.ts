@@ -1,12 +1,11 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
-import { logger } from '../adapters/logger.ts';
+import { logger, withLogContext } from '../adapters/logger.ts';
 import { parseRecipientMessage } from '../adapters/sqs-queue.ts';
-import { compiledKey } from '../core/issue/keys.ts';
+import { loadCompiledIssue } from '../core/issue/stored.ts';
 import type { IssueCounts } from '../core/model.ts';
-import { type RecipientMessage, SendFailure } from '../core/ports.ts';
-import { deserializeCompiled } from '../core/render/personalize.ts';
+import type { RecipientMessage } from '../core/ports.ts';
+import { type Attempt, attemptDelivery } from '../core/send/attempt.ts';
 import {
   createDeliverer,
   type Deliver,
@@ -14,7 +13,7 @@ import {
   lookupRecipients,
   type Outcome,
 } from '../core/send/deliver.ts';
-import { makeLimiter } from '../core/send/rate-limiter.ts';
+import { SendRateLimiter } from '../core/send/rate-limiter.ts';
 import { type Runtime, runtime } from '../wiring/runtime.ts';
 
 /** Outcomes that SQS should retry (a redelivery then finds the delivery record and does the right thing). */
@@ -27,10 +26,10 @@ const RETRY: ReadonlySet<Outcome> = new Set(['failed', 'unknown', 'halted']);
  */
 export function makeSendHandler(rt: Runtime) {
   const deliverers = new Map<string, Promise<Deliver>>();
-  let limiter: ReturnType<typeof makeLimiter> | undefined;
+  let limiter: SendRateLimiter | undefined;
 
   async function rate(): Promise<number> {
-    const configured = rt.config.DIGEST_SEND_RATE ?? (await rt.sender.getQuota()).maxSendRate;
+    const configured = rt.config.DIGEST_SEND_RATE ?? (await rt.sendQuota()).maxSendRate;
     // Each concurrent send function takes its share of the account's rate.
     return Math.max(0.1, configured / rt.config.DIGEST_SEND_FUNCTION_CONCURRENCY);
   }
@@ -40,9 +39,9 @@ export function makeSendHandler(rt: Runtime) {
     if (!found) {
       found = (async () => {
         const deps = await rt.pipelineDeps();
-        const bytes = await deps.blobs.get(compiledKey(issueId));
-        if (!bytes) throw new Error(`compiled issue ${issueId} is not in the store`);
-        limiter ??= makeLimiter(await rate());
+        const compiled = await loadCompiledIssue(deps.blobs, issueId);
+        if (!compiled) throw new Error(`compiled issue ${issueId} is not in the store`);
+        limiter ??= new SendRateLimiter(await rate());
         return createDeliverer(
           {
             subscribers: deps.subscribers,
@@ -53,7 +52,7 @@ export function makeSendHandler(rt: Runtime) {
             settings: deps.settings,
             onNotice: (email, message) => logger.warn('recipient', { issueId, email, message }),
           },
-          deserializeCompiled(Buffer.from(bytes).toString('utf8')),
+          compiled,
         );
       })();
       found.catch(() => deliverers.delete(issueId));
@@ -67,7 +66,7 @@ export function makeSendHandler(rt: Runtime) {
     const counts: Record<string, number> = {};
     const halt: { reason: string } | { reason?: undefined } = {};
     const limit = pLimit(rt.config.DIGEST_SEND_CONCURRENCY);
-    const lookup = new DynamoRecipientLookup(rt.clients.ddb, rt.config.SUBSCRIBERS_TABLE);
+    const lookup = rt.stores.recipients;
 
     // The suppression re-check and the delivery records of the whole batch, read in one go now
     // (a batch is a handful of messages); if that read fails, each recipient reads for itself.
@@ -90,38 +89,45 @@ export function makeSendHandler(rt: Runtime) {
         const found = await lookupRecipients(lookup, deps.deliveries, issueId, [...new Set(emails)]);
         for (const [email, k] of found) known.set(`${issueId} ${email}`, k);
       } catch (error) {
-        logger.warn('batch read failed, reading one by one', { issueId, error: (error as Error).message });
+        logger.warn('batch read failed, reading one by one', { issueId, error });
       }
     }
 
     async function one(record: SQSRecord): Promise<void> {
       let outcome: Outcome;
       let issueId: string | undefined;
-      try {
-        const message = parsed.get(record.messageId);
-        if (!message || message instanceof Error) throw message ?? new Error('message not parsed');
+      const message = parsed.get(record.messageId);
+      if (!message || message instanceof Error) {
+        logger.error('unreadable recipient message', { messageId: record.messageId, error: message });
+        outcome = 'failed';
+      } else {
         issueId = message.issueId;
-        const deliver = await deliverer(message.issueId);
-        outcome = await deliver(
-          message.email,
-          {
-            retryUnknown: message.retryUnknown ?? false,
-            // Read at every step, so a halt stops the other recipients' retries too.
-            get halt() {
-              return halt.reason ? { reason: halt.reason } : undefined;
+        let attempt: Attempt;
+        try {
+          const deliver = await deliverer(message.issueId);
+          attempt = await attemptDelivery(
+            deliver,
+            message.email,
+            {
+              retryUnknown: message.retryUnknown ?? false,
+              // Read at every step, so a halt stops the other recipients' retries too.
+              get halt() {
+                return halt.reason ? { reason: halt.reason } : undefined;
+              },
             },
-          },
-          known.get(`${message.issueId} ${message.email}`),
-        );
-      } catch (error) {
-        if (error instanceof SendFailure) {
+            known.get(`${message.issueId} ${message.email}`),
+          );
+        } catch (error) {
+          attempt = { outcome: 'failed', error }; // the compiled issue could not be loaded
+        }
+        outcome = attempt.outcome;
+        if (attempt.halt) {
           // SES paused or the daily quota is used up: stop this batch; SQS brings the rest back later.
-          halt.reason ??= error.message;
-          logger.error('sending halted', { reason: error.message });
+          halt.reason ??= attempt.halt.message;
+          logger.error('sending halted', { error: attempt.halt });
           outcome = 'halted';
-        } else {
-          logger.error('recipient failed', { messageId: record.messageId, error: (error as Error).message });
-          outcome = 'failed';
+        } else if (attempt.error !== undefined) {
+          logger.error('recipient failed', { messageId: record.messageId, error: attempt.error });
         }
       }
       counts[outcome] = (counts[outcome] ?? 0) + 1;
@@ -130,8 +136,8 @@ export function makeSendHandler(rt: Runtime) {
       if (issueId && !RETRY.has(outcome) && outcome !== 'dry-run') {
         const state = await rt.stores.issues
           .recordOutcome(issueId, outcome as keyof IssueCounts)
-          .catch((error) => {
-            logger.warn('could not count outcome', { issueId, error: (error as Error).message });
+          .catch((error: unknown) => {
+            logger.warn('could not count outcome', { issueId, error });
             return undefined;
           });
         if (state) logger.info('issue finished', { issueId, state });
@@ -145,7 +151,7 @@ export function makeSendHandler(rt: Runtime) {
 }
 
 let handle: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = withLogContext(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   handle ??= makeSendHandler(runtime());
   return handle(event);
-};
+});

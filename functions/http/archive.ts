@@ -2,9 +2,7 @@ import Handlebars from 'handlebars';
 import { type Context, Hono } from 'hono';
 import pLimit from 'p-limit';
 import {
-  archiveHtmlKey,
   archivePageUrl,
-  archiveViewKey,
   type FeedEntry,
   ISSUE_ID_PATTERN,
   isPublicIssue,
@@ -13,6 +11,7 @@ import {
   publicEntries,
   rssFeed,
 } from '../core/archive/feeds.ts';
+import { archiveKey, viewKey } from '../core/issue/keys.ts';
 import type { DigestView } from '../core/render/compile.ts';
 import type { AppDeps } from './deps.ts';
 import { renderMessage } from './pages.ts';
@@ -61,7 +60,7 @@ export function archiveRoutes(deps: ArchiveDeps) {
         i >= withViews
           ? entry
           : limit(async () => {
-              const bytes = await deps.blobs.get(archiveViewKey(entry.issue.issueId));
+              const bytes = await deps.blobs.get(viewKey(entry.issue.issueId));
               if (!bytes) return entry;
               try {
                 return { ...entry, view: JSON.parse(Buffer.from(bytes).toString('utf8')) as DigestView };
@@ -136,7 +135,7 @@ export function archiveRoutes(deps: ArchiveDeps) {
     }
     const issue = await deps.issues.get(id);
     if (!issue || !isPublicIssue(issue)) return notFound(c, `There is no published issue ${id}.`);
-    const html = await deps.blobs.get(archiveHtmlKey(id));
+    const html = await deps.blobs.get(archiveKey(id));
     if (!html) {
       deps.log?.warn('archive copy missing', { issueId: id });
       return notFound(c, `The web copy of issue ${id} is not available.`);

@@ -8,7 +8,6 @@ import type {
 } from '../core/ports.ts';
 import type { Brand } from '../core/render/compile.ts';
 import type { TokenKey } from '../core/tokens.ts';
-import type { Config } from '../wiring/config.ts';
 import type { ConfirmMailSettings } from './confirm-mail.ts';
 
 export interface AppLimits {
@@ -43,14 +42,6 @@ export interface AppDeps {
   log?: AppLog;
   now?: () => Date;
 }
-
-export const limitsFromConfig = (config: Config): AppLimits => ({
-  maxBodyBytes: config.DIGEST_MAX_BODY_BYTES,
-  signupsPerMinutePerIp: config.DIGEST_SIGNUPS_PER_MINUTE_PER_IP,
-  signupsPerHourPerAddress: config.DIGEST_SIGNUPS_PER_HOUR_PER_ADDRESS,
-  confirmResendSeconds: config.DIGEST_CONFIRM_RESEND_MINUTES * 60,
-  confirmTokenHours: config.DIGEST_CONFIRM_TOKEN_HOURS,
-});
 
 /** The source IP as API Gateway (HTTP API v2) or @hono/node-server hands it over; never a header. */
 export function defaultClientIp(c: Context): string | undefined {

@@ -1,35 +1,31 @@
 import { join } from 'node:path';
-import { articleFilesInDir } from '../adapters/article-files.ts';
-import { FsBlobStore } from '../adapters/blob-store.ts';
-import { type AwsClients, makeClients } from '../adapters/clients.ts';
+import type { AwsClients } from '../adapters/clients.ts';
 import { ensureTables } from '../adapters/dynamo/tables.ts';
-import { SesSender } from '../adapters/ses-sender.ts';
-import { loadTemplatesFromDir } from '../adapters/template-files.ts';
+import type { SesSender } from '../adapters/ses-sender.ts';
 import { DigestError } from '../core/errors.ts';
-import type { PipelineDeps, RunEvent } from '../core/issue/prepare.ts';
+import type { RunEvent } from '../core/issue/events.ts';
+import type { PipelineDeps } from '../core/pipeline.ts';
 import type { Config } from '../wiring/config.ts';
-import {
-  brandFromConfig,
-  mailSettingsFromConfig,
-  makeStores,
-  resolveTokenKeys,
-  tableNames,
-} from '../wiring/settings.ts';
-import { type LocalEngineOptions, type LocalEngines, localPaths, startLocalEngines } from './engines.ts';
+import { localPaths } from '../wiring/local-paths.ts';
+import { type Runtime, runtimeFromConfig, type Stores } from '../wiring/runtime.ts';
+import { tableNames } from '../wiring/settings.ts';
+import { type LocalEngineOptions, type LocalEngines, startLocalEngines } from './engines.ts';
 
 export interface LocalContext {
   config: Config;
   engines: LocalEngines;
+  runtime: Runtime;
   clients: AwsClients;
-  stores: ReturnType<typeof makeStores>;
+  stores: Stores;
   deps: PipelineDeps;
   sender: SesSender;
   close(): Promise<void>;
 }
 
 /**
- * Everything the CLI, the dev server and the tests need, wired against local engines (or the
- * endpoints the environment names). All local state lives under DIGEST_DATA_DIR.
+ * The CLI's, the dev server's and the tests' runtime: the local engines on loopback (or the
+ * endpoints the environment names), then the same composition root the Lambda handlers use.
+ * All local state lives under DIGEST_DATA_DIR.
  */
 export async function openLocalContext(
   config: Config,
@@ -53,39 +49,30 @@ export async function openLocalContext(
     }
     throw error;
   }
-  const clients = makeClients(process.env.AWS_REGION ?? config.AWS_REGION);
-  await ensureTables(clients.dynamodb, tableNames(config));
-  const stores = makeStores(clients, config);
-  const sender = new SesSender(clients.ses, clients.sesv2);
-  const tokenKeys = await resolveTokenKeys(config, { localSecretFile: paths.secret });
-  const deps: PipelineDeps = {
-    ...stores,
-    sender,
-    blobs: new FsBlobStore(paths.blobs),
-    listArticles: () => articleFilesInDir(config.DIGEST_SEEDS_DIR),
-    loadTemplates: () => loadTemplatesFromDir(config.DIGEST_TEMPLATES_DIR),
-    tokenKeys,
-    settings: mailSettingsFromConfig(config),
-    brand: brandFromConfig(config),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  };
-  return {
-    config,
-    engines,
-    clients,
-    stores,
-    deps,
-    sender,
-    async close() {
-      clients.ddb.destroy();
-      clients.dynamodb.destroy();
-      clients.ses.destroy();
-      clients.sesv2.destroy();
-      await engines.stop();
-    },
-  };
+  // The SDK reads the endpoints the engines just set; the region too, when the config left it default.
+  const runtime = runtimeFromConfig({ ...config, AWS_REGION: process.env.AWS_REGION ?? config.AWS_REGION });
+  try {
+    await ensureTables(runtime.clients.dynamodb, tableNames(config));
+    const deps = await runtime.pipelineDeps();
+    if (options.onEvent) deps.onEvent = options.onEvent;
+    return {
+      config,
+      engines,
+      runtime,
+      clients: runtime.clients,
+      stores: runtime.stores,
+      deps,
+      sender: runtime.sender,
+      async close() {
+        runtime.close();
+        await engines.stop();
+      },
+    };
+  } catch (error) {
+    runtime.close();
+    await engines.stop();
+    throw error;
+  }
 }
-
-export { makeLimiter } from '../core/send/rate-limiter.ts';
 
 export const outDirFor = (config: Config, issueId: string) => join(config.DIGEST_OUT_DIR, issueId);

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { DynamoRateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
 import { ConfigError } from '../core/errors.ts';
 import { createApp } from '../http/app.ts';
-import { type AppDeps, limitsFromConfig } from '../http/deps.ts';
+import type { AppDeps } from '../http/deps.ts';
 import { type Config, parseConfig } from '../wiring/config.ts';
 import { type LocalContext, openLocalContext } from './context.ts';
 
@@ -35,12 +34,6 @@ export interface DevServer {
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { config } = options;
-  const ctx = await openLocalContext(config, {
-    inMemory: options.inMemory,
-    onEvent: () => {},
-    ...(options.sesPort !== undefined ? { engines: { sesPort: options.sesPort } } : {}),
-  });
   let fetchApp: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
   // Requests in flight, so that close() lets them finish before the engines stop under them.
   let inFlight = 0;
@@ -59,38 +52,31 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     port: options.port,
     hostname: '127.0.0.1',
   });
+  const closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) resolve();
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Links in mail (confirmation and digests sent from this context) point at this server.
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  let ctx: LocalContext;
   try {
-    await new Promise<void>((resolve, reject) => {
-      if (server.listening) resolve();
-      server.once('listening', () => resolve());
-      server.once('error', reject);
-    });
+    ctx = await openLocalContext(
+      { ...options.config, DIGEST_PUBLIC_URL: publicUrl },
+      {
+        inMemory: options.inMemory,
+        onEvent: () => {},
+        ...(options.sesPort !== undefined ? { engines: { sesPort: options.sesPort } } : {}),
+      },
+    );
   } catch (error) {
-    await ctx.close();
+    await closeServer();
     throw error;
   }
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
-  const brand = { ...ctx.deps.brand, publicUrl };
-  let deps: AppDeps = {
-    subscribers: ctx.stores.subscribers,
-    rateLimits: new DynamoRateLimitStore(ctx.clients.ddb, config.RATE_LIMITS_TABLE),
-    sender: ctx.sender,
-    tokenKeys: async () => ctx.deps.tokenKeys,
-    brand,
-    mail: {
-      from: ctx.deps.settings.from,
-      replyTo: ctx.deps.settings.replyTo,
-      configurationSet: ctx.deps.settings.configurationSet,
-    },
-    limits: limitsFromConfig(config),
-    issues: ctx.stores.issues,
-    blobs: ctx.deps.blobs,
-  };
+  let deps = ctx.runtime.appDeps();
   if (options.adjust) deps = options.adjust(deps);
-  // Digests sent from this context link to this server too.
-  ctx.deps.brand = brand;
-  ctx.deps.settings = { ...ctx.deps.settings, publicUrl };
   const app = createApp(deps);
   fetchApp = (req, env) => app.fetch(req, env);
   return {
@@ -99,7 +85,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ctx,
     deps,
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = closeServer();
       if (inFlight > 0) {
         await Promise.race([
           new Promise<void>((resolve) => {

@@ -133,5 +133,3 @@ export function sesAccount(quota: { maxSendRate: number; max24HourSend: number; 
     SuppressionAttributes: { SuppressedReasons: [] },
   };
 }
-
-export { localPaths } from '../wiring/local-paths.ts';

@@ -1,72 +1,163 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { articleFilesInDir, articleFilesInStore } from '../adapters/article-files.ts';
+import { bucketArticles, folderArticles } from '../adapters/article-files.ts';
 import { FsBlobStore, S3BlobStore } from '../adapters/blob-store.ts';
-import { type AwsClients, makeClients } from '../adapters/clients.ts';
+import { type AwsClients, destroyClients, makeClients } from '../adapters/clients.ts';
+import { DynamoDeliveryStore, DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
+import { DynamoIssueStore } from '../adapters/dynamo/issue-store.ts';
+import { DynamoRateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
+import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store.ts';
 import { SesSender } from '../adapters/ses-sender.ts';
+import { SqsRecipientQueue } from '../adapters/sqs-queue.ts';
 import { loadTemplatesFromDir } from '../adapters/template-files.ts';
-import type { PipelineDeps } from '../core/issue/prepare.ts';
-import type { BlobStore } from '../core/ports.ts';
+import { resolveTokenKeys } from '../adapters/token-keys.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { PipelineDeps } from '../core/pipeline.ts';
+import type { ArticleStore, BlobStore, RecipientQueue, SendQuota } from '../core/ports.ts';
+import type { Brand } from '../core/render/compile.ts';
+import type { MailSettings } from '../core/send/deliver.ts';
+import type { TokenKey } from '../core/tokens.ts';
+import type { AppDeps } from '../http/deps.ts';
 import { type Config, parseConfig } from './config.ts';
 import { localPaths } from './local-paths.ts';
-import { brandFromConfig, mailSettingsFromConfig, makeStores, resolveTokenKeys } from './settings.ts';
+import { brandFromConfig, limitsFromConfig, mailSettingsFromConfig, sendQuota } from './settings.ts';
+
+export interface Stores {
+  subscribers: DynamoSubscriberStore;
+  deliveries: DynamoDeliveryStore;
+  issues: DynamoIssueStore;
+  rateLimits: DynamoRateLimitStore;
+  /** The send-time suppression re-check, many recipients per call. */
+  recipients: DynamoRecipientLookup;
+}
 
 /**
- * What every Lambda handler shares: the config, parsed once at cold start, and clients made once
- * per container. Handlers export `makeHandler(runtime)` for tests and `handler` built from this.
+ * The composition root: the one place where validated config and clients become the
+ * dependencies of the core, the HTTP app and the handlers. Every entry point builds its
+ * dependencies here: the Lambda handlers (once per container, see `runtime()`), the CLI and the
+ * dev server (through functions/local/context.ts, which first starts the local engines and points
+ * the SDK's endpoint variables at them; that is the only difference).
  */
 export interface Runtime {
   config: Config;
-  clients: AwsClients & { s3: S3Client; sqs: SQSClient; ssm: SSMClient };
-  stores: ReturnType<typeof makeStores>;
+  clients: AwsClients;
+  stores: Stores;
+  /** Compiled issues and the archive: the bucket on AWS, the data folder locally. */
   blobs: BlobStore;
+  /** Where articles are read from and added to: the bucket's articles/ on AWS, DIGEST_SEEDS_DIR locally. */
+  articles: ArticleStore;
   sender: SesSender;
-  /** Resolved on first use (an SSM call on AWS), then cached for the container's life. */
+  brand: Brand;
+  settings: MailSettings;
+  /** Resolved on first use (an SSM call on AWS), then kept for the container's life. */
+  tokenKeys(): Promise<TokenKey[]>;
   pipelineDeps(): Promise<PipelineDeps>;
+  /** The HTTP app's dependencies; `extra` adds the caller's logger (Lambda) or test hooks. */
+  appDeps(extra?: Partial<Pick<AppDeps, 'log' | 'clientIp' | 'now'>>): AppDeps;
+  /** The SES rate and 24-hour quota the send plan uses. */
+  sendQuota(): Promise<SendQuota>;
+  /** The recipient queue of the AWS fan-out (needs DIGEST_SEND_QUEUE_URL). */
+  queue(): RecipientQueue;
+  /** Closes the clients' sockets. */
+  close(): void;
 }
 
 export function createRuntime(env: Record<string, string | undefined> = process.env): Runtime {
-  const config = parseConfig(env);
-  const region = env.AWS_REGION ?? config.AWS_REGION;
-  const clients = {
-    ...makeClients(region),
-    s3: new S3Client({ region }),
-    sqs: new SQSClient({ region }),
-    ssm: new SSMClient({ region }),
+  return runtimeFromConfig(parseConfig(env));
+}
+
+export function runtimeFromConfig(config: Config): Runtime {
+  const clients = makeClients(config.AWS_REGION);
+  const stores: Stores = {
+    subscribers: new DynamoSubscriberStore(clients.ddb, config.SUBSCRIBERS_TABLE),
+    deliveries: new DynamoDeliveryStore(
+      clients.ddb,
+      config.DELIVERIES_TABLE,
+      config.DIGEST_DELIVERY_TTL_DAYS,
+    ),
+    issues: new DynamoIssueStore(clients.ddb, config.ISSUES_TABLE),
+    rateLimits: new DynamoRateLimitStore(clients.ddb, config.RATE_LIMITS_TABLE),
+    recipients: new DynamoRecipientLookup(clients.ddb, config.SUBSCRIBERS_TABLE),
   };
-  const stores = makeStores(clients, config);
-  const blobs: BlobStore = config.DIGEST_BUCKET
-    ? new S3BlobStore(clients.s3, config.DIGEST_BUCKET)
-    : new FsBlobStore(localPaths(config.DIGEST_DATA_DIR).blobs);
+  const bucket = config.DIGEST_BUCKET;
+  const local = localPaths(config.DIGEST_DATA_DIR);
+  const blobs: BlobStore = bucket ? new S3BlobStore(clients.s3, bucket) : new FsBlobStore(local.blobs);
+  const articles = bucket
+    ? bucketArticles(blobs, `s3://${bucket}/articles/`)
+    : folderArticles(config.DIGEST_SEEDS_DIR);
   const sender = new SesSender(clients.ses, clients.sesv2);
+  const brand = brandFromConfig(config);
+  const settings = mailSettingsFromConfig(config);
+
+  let keys: Promise<TokenKey[]> | undefined;
+  const tokenKeys = () => {
+    keys ??= resolveTokenKeys({
+      keyring: config.DIGEST_TOKEN_SECRETS,
+      parameter: config.DIGEST_TOKEN_SECRETS_PARAMETER,
+      ssm: clients.ssm,
+      // Without a bucket this is a local run: the secret lives in the data folder.
+      localSecretFile: bucket ? undefined : local.secret,
+    });
+    keys.catch(() => {
+      keys = undefined; // a failed secret fetch is retried on the next invocation
+    });
+    return keys;
+  };
+
   let deps: Promise<PipelineDeps> | undefined;
   return {
     config,
     clients,
     stores,
     blobs,
+    articles,
     sender,
+    brand,
+    settings,
+    tokenKeys,
     pipelineDeps() {
-      deps ??= resolveTokenKeys(config, {
-        ssm: clients.ssm,
-        localSecretFile: config.DIGEST_BUCKET ? undefined : localPaths(config.DIGEST_DATA_DIR).secret,
-      }).then((tokenKeys) => ({
-        ...stores,
-        sender,
-        blobs,
-        listArticles: () =>
-          config.DIGEST_BUCKET ? articleFilesInStore(blobs) : articleFilesInDir(config.DIGEST_SEEDS_DIR),
-        loadTemplates: () => loadTemplatesFromDir(config.DIGEST_TEMPLATES_DIR),
-        tokenKeys,
-        settings: mailSettingsFromConfig(config),
-        brand: brandFromConfig(config),
-      }));
+      deps ??= tokenKeys().then(
+        (resolved): PipelineDeps => ({
+          issues: stores.issues,
+          subscribers: stores.subscribers,
+          deliveries: stores.deliveries,
+          sender,
+          blobs,
+          articles,
+          loadTemplates: () => loadTemplatesFromDir(config.DIGEST_TEMPLATES_DIR),
+          tokenKeys: resolved,
+          settings,
+          brand,
+        }),
+      );
       deps.catch(() => {
-        deps = undefined; // a failed secret fetch is retried on the next invocation
+        deps = undefined;
       });
       return deps;
     },
+    appDeps(extra = {}) {
+      return {
+        subscribers: stores.subscribers,
+        rateLimits: stores.rateLimits,
+        sender,
+        tokenKeys,
+        brand,
+        mail: { from: settings.from, replyTo: settings.replyTo, configurationSet: settings.configurationSet },
+        limits: limitsFromConfig(config),
+        issues: stores.issues,
+        blobs,
+        ...extra,
+      };
+    },
+    sendQuota: () => sendQuota(config, sender),
+    queue() {
+      const url = config.DIGEST_SEND_QUEUE_URL;
+      if (!url) {
+        throw new ConfigError([
+          'DIGEST_SEND_QUEUE_URL: required for the digest function to queue recipients',
+        ]);
+      }
+      return new SqsRecipientQueue(clients.sqs, url);
+    },
+    close: () => destroyClients(clients),
   };
 }
 

@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -10,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord, DeliveryState } from '../../core/model.ts';
 import type { DeliveryStore, RecipientInfo, RecipientLookup } from '../../core/ports.ts';
+import { batchGetAll, batchPutAll, ifCondition, wroteIf } from './writes.ts';
 
 export class DynamoDeliveryStore implements DeliveryStore {
   constructor(
@@ -31,26 +29,24 @@ export class DynamoDeliveryStore implements DeliveryStore {
       updatedAt: new Date().toISOString(),
       expiresAt: this.expiresAt(),
     };
-    try {
-      await this.ddb.send(
+    const claimed = await wroteIf(() =>
+      this.ddb.send(
         new PutCommand({
           TableName: this.table,
           Item: record,
           ConditionExpression: 'attribute_not_exists(email)',
         }),
-      );
-      return { claimed: true as const };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.get(issueId, email);
-      if (!existing) throw new Error(`delivery record for ${email} vanished during claim`, { cause: error });
-      return { claimed: false as const, existing };
-    }
+      ),
+    );
+    if (claimed) return { claimed: true as const };
+    const existing = await this.get(issueId, email);
+    if (!existing) throw new Error(`delivery record for ${email} vanished during claim`);
+    return { claimed: false as const, existing };
   }
 
   async reclaim(issueId: string, email: string, from: DeliveryState, attempts: number): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { issueId, email },
@@ -67,12 +63,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
             ':u': new Date().toISOString(),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async markSent(issueId: string, email: string, messageId: string, attempts?: number): Promise<void> {
@@ -128,33 +120,30 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   private async writeSent(batch: { item: DeliveryRecord; done: (error?: unknown) => void }[]): Promise<void> {
-    let pending = batch;
+    const key = (item: DeliveryRecord) => `${item.issueId}\n${item.email}`;
+    const waiting = new Map(batch.map((p) => [key(p.item), p]));
     try {
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} delivery record(s) unwritten`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-        const out = await this.ddb.send(
-          new BatchWriteCommand({
-            RequestItems: { [this.table]: pending.map((p) => ({ PutRequest: { Item: p.item } })) },
-          }),
-        );
-        const left = new Set(
-          (out.UnprocessedItems?.[this.table] ?? []).map((r) => {
-            const item = r.PutRequest?.Item as DeliveryRecord | undefined;
-            return `${item?.issueId}\n${item?.email}`;
-          }),
-        );
-        for (const p of pending) if (!left.has(`${p.item.issueId}\n${p.item.email}`)) p.done();
-        pending = pending.filter((p) => left.has(`${p.item.issueId}\n${p.item.email}`));
-      }
+      await batchPutAll(
+        this.ddb,
+        this.table,
+        batch.map((p) => p.item),
+        key,
+        (written) => {
+          for (const item of written) {
+            waiting.get(key(item))?.done();
+            waiting.delete(key(item));
+          }
+        },
+      );
     } catch (error) {
-      for (const p of pending) p.done(error);
+      // Only the records still unwritten fail; the others were released when they became durable.
+      for (const p of waiting.values()) p.done(error);
     }
   }
 
   async markFailed(issueId: string, email: string, error: string): Promise<void> {
-    await this.ddb
-      .send(
+    await ifCondition(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { issueId, email },
@@ -169,10 +158,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
             ':u': new Date().toISOString(),
           },
         }),
-      )
-      .catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      });
+      ),
+    );
   }
 
   async get(issueId: string, email: string): Promise<DeliveryRecord | undefined> {
@@ -183,7 +170,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async getMany(issueId: string, emails: string[]): Promise<Map<string, DeliveryRecord>> {
-    const items = await batchGet(
+    const items = await batchGetAll(
       this.ddb,
       this.table,
       emails.map((email) => ({ issueId, email })),
@@ -224,50 +211,16 @@ export class DynamoRecipientLookup implements RecipientLookup {
   ) {}
 
   async getMany(emails: string[]): Promise<Map<string, RecipientInfo>> {
-    const items = await batchGet(
+    const items = await batchGetAll(
       this.ddb,
       this.table,
       emails.map((email) => ({ email })),
-      { projection: 'email, id, #s', names: { '#s': 'status' } },
+      { expression: 'email, id, #s', names: { '#s': 'status' } },
     );
     return new Map(items.map((item) => [String(item.email), item as unknown as RecipientInfo]));
   }
 }
 
-const BATCH_GET_MAX = 100;
 const BATCH_WRITE_MAX = 25;
 /** How long a `sent` write waits for others to share its call. */
 const SENT_LINGER_MS = 10;
-
-/** BatchGetItem in calls of 100 keys, unprocessed keys retried with backoff (bounded). */
-async function batchGet(
-  ddb: DynamoDBDocumentClient,
-  table: string,
-  keys: Record<string, string>[],
-  projection?: { projection: string; names: Record<string, string> },
-): Promise<Record<string, unknown>[]> {
-  const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
-    let pending = keys.slice(i, i + BATCH_GET_MAX);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} key(s) of ${table} unprocessed`);
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      const out = await ddb.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: pending,
-              ConsistentRead: true,
-              ...(projection
-                ? { ProjectionExpression: projection.projection, ExpressionAttributeNames: projection.names }
-                : {}),
-            },
-          },
-        }),
-      );
-      found.push(...((out.Responses?.[table] ?? []) as Record<string, unknown>[]));
-      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, string>[];
-    }
-  }
-  return found;
-}

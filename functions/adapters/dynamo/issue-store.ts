@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -8,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { IssueCounts, IssueRecord, IssueState } from '../../core/model.ts';
 import type { IssueStore } from '../../core/ports.ts';
+import { wroteIf } from './writes.ts';
 
 export class DynamoIssueStore implements IssueStore {
   constructor(
@@ -16,19 +16,15 @@ export class DynamoIssueStore implements IssueStore {
   ) {}
 
   async create(issue: IssueRecord): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new PutCommand({
           TableName: this.table,
           Item: issue,
           ConditionExpression: 'attribute_not_exists(issueId)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async get(issueId: string): Promise<IssueRecord | undefined> {
@@ -89,8 +85,8 @@ export class DynamoIssueStore implements IssueStore {
     if (!issue?.counts || issue.enqueued === undefined || issue.counts.recipients < issue.enqueued)
       return undefined;
     const state: IssueState = issue.counts.failed > 0 || issue.counts.unknown > 0 ? 'partial' : 'sent';
-    try {
-      await this.ddb.send(
+    const finished = await wroteIf(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { issueId },
@@ -100,12 +96,9 @@ export class DynamoIssueStore implements IssueStore {
           ExpressionAttributeNames: { '#s': 'state' },
           ExpressionAttributeValues: { ':s': state, ':sending': 'sending', ':u': new Date().toISOString() },
         }),
-      );
-      return state;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return finished ? state : undefined;
   }
 
   async list(): Promise<IssueRecord[]> {

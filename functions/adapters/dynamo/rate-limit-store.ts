@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimitStore } from '../../core/ports.ts';
+import { wroteIf } from './writes.ts';
 
 /**
  * Abuse limits that hold across Lambda instances: fixed-window counters and "at most once per
@@ -34,8 +34,8 @@ export class DynamoRateLimitStore implements RateLimitStore {
 
   async claimOnce(key: string, intervalSeconds: number, nowMs = Date.now()): Promise<boolean> {
     const now = Math.floor(nowMs / 1000);
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { key },
@@ -44,11 +44,7 @@ export class DynamoRateLimitStore implements RateLimitStore {
           ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':exp': now + intervalSeconds, ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

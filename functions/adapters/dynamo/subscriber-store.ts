@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -14,9 +11,7 @@ import type { Consent, Subscriber, SubscriberStatus } from '../../core/model.ts'
 import type { StoredSubscriber, SubscriberLifecycle } from '../../core/ports.ts';
 import { ERASED_STATUS, isSuppressionKey, suppressionKey } from '../../core/subscribers/suppression.ts';
 import { SUBSCRIBERS_STATUS_INDEX } from './tables.ts';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { batchGetAll, batchPutAll, ifCondition, wroteIf } from './writes.ts';
 
 export class DynamoSubscriberStore implements SubscriberLifecycle {
   constructor(
@@ -32,19 +27,15 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
   }
 
   async create(subscriber: Subscriber): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new PutCommand({
           TableName: this.table,
           Item: subscriber,
           ConditionExpression: 'attribute_not_exists(email)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async setStatus(
@@ -70,8 +61,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
       });
       condition += ` AND #s IN (${keys.join(', ')})`;
     }
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { email },
@@ -80,12 +71,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async delete(email: string): Promise<boolean> {
@@ -137,8 +124,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
   }
 
   async incrementSoftBounces(email: string): Promise<void> {
-    try {
-      await this.ddb.send(
+    await ifCondition(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { email },
@@ -146,10 +133,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
           ConditionExpression: 'attribute_exists(email)',
           ExpressionAttributeValues: { ':one': 1, ':u': new Date().toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async isEmpty(): Promise<boolean> {
@@ -176,8 +161,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
       values[`:f${i}`] = s;
       return `:f${i}`;
     });
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { email },
@@ -186,17 +171,13 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async ensureConfirmNonce(email: string, nonce: string): Promise<string | undefined> {
-    try {
-      const out = await this.ddb.send(
+    const out = await ifCondition(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { email },
@@ -206,12 +187,9 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
           ExpressionAttributeValues: { ':n': nonce, ':p': 'pending' },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return (out.Attributes as StoredSubscriber | undefined)?.confirmNonce;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return (out?.Attributes as StoredSubscriber | undefined)?.confirmNonce;
   }
 
   async confirm(
@@ -231,8 +209,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
       values[':ip'] = consent.confirmIp;
       sets.push('consent.confirmIp = :ip');
     }
-    try {
-      await this.ddb.send(
+    return wroteIf(() =>
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { email },
@@ -241,12 +219,8 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async erase(email: string): Promise<boolean> {
@@ -286,38 +260,18 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
       byKey.set(email, email);
       if (options.erased !== false) byKey.set(suppressionKey(email), email);
     }
-    const keys = [...byKey.keys()];
-    for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { email: string }[]> | undefined = {
-        [this.table]: keys.slice(i, i + 100).map((email) => ({ email })),
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        const out = await this.ddb.send(
-          new BatchGetCommand({
-            RequestItems: Object.fromEntries(
-              Object.entries(request).map(([table, list]) => [
-                table,
-                {
-                  Keys: list,
-                  ProjectionExpression: 'email, #s',
-                  ExpressionAttributeNames: { '#s': 'status' },
-                  ConsistentRead: true,
-                },
-              ]),
-            ),
-          }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) {
-          const email = byKey.get(String(item.email));
-          if (email === undefined) continue;
-          const status = String(item.status);
-          // An erasure entry wins over a profile created again afterwards only for import purposes.
-          if (!found.has(email) || status === ERASED_STATUS) found.set(email, { status });
-        }
-        const left = out.UnprocessedKeys?.[this.table]?.Keys as { email: string }[] | undefined;
-        request = left?.length ? { [this.table]: left } : undefined;
-        if (request) await sleep(Math.min(1000, 20 * 2 ** attempt));
-      }
+    const items = await batchGetAll(
+      this.ddb,
+      this.table,
+      [...byKey.keys()].map((email) => ({ email })),
+      { expression: 'email, #s', names: { '#s': 'status' } },
+    );
+    for (const item of items) {
+      const email = byKey.get(String(item.email));
+      if (email === undefined) continue;
+      const status = String(item.status);
+      // An erasure entry wins over a profile created again afterwards only for import purposes.
+      if (!found.has(email) || status === ERASED_STATUS) found.set(email, { status });
     }
     return found;
   }
@@ -332,14 +286,7 @@ export class DynamoSubscriberStore implements SubscriberLifecycle {
   }
 
   async putMany(subscribers: Subscriber[]): Promise<void> {
-    for (let i = 0; i < subscribers.length; i += 25) {
-      let requests = subscribers.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        const out = await this.ddb.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-        if (requests.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-      }
-    }
+    await batchPutAll(this.ddb, this.table, subscribers, (s) => s.email);
   }
 
   async *scanPages(pageSize = 500): AsyncGenerator<Subscriber[]> {

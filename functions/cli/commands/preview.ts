@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { prepareIssue } from '../../core/issue/prepare.ts';
-import { GMAIL_CLIP_BYTES, personalize } from '../../core/render/compile.ts';
+import { GMAIL_CLIP_BYTES, personalize } from '../../core/render/personalize.ts';
 import { findChromium, screenshotEmail } from '../../local/screenshot.ts';
 import { withLocalContext } from '../context.ts';
 import { rejectUnknownFlags } from '../errors.ts';

@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import type { IssueRecord, IssueState } from '../model.ts';
 import type { Brand, DigestView } from '../render/compile.ts';
+import { escapeHtml } from '../render/html.ts';
 
 /**
  * The public face of an issue: its archive copy (the email without any recipient in it), the
@@ -15,9 +16,6 @@ export const ISSUE_ID_PATTERN = /^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}(?:-\d{1,6})?$/;
 export const PUBLIC_STATES: readonly IssueState[] = ['sent', 'partial'];
 export const isPublicIssue = (issue: IssueRecord) => PUBLIC_STATES.includes(issue.state);
 
-/** Where the archive lives in the blob store (S3 on AWS, `<DIGEST_DATA_DIR>/blobs` locally). */
-export { archiveKey as archiveHtmlKey, viewKey as archiveViewKey } from '../issue/keys.ts';
-
 const base = (brand: Brand) => brand.publicUrl.replace(/\/+$/, '');
 export const archiveIndexUrl = (brand: Brand) => `${base(brand)}/issues`;
 export const archivePageUrl = (brand: Brand, issueId: string) => `${base(brand)}/issues/${issueId}`;
@@ -29,15 +27,6 @@ export const archiveUnsubscribeUrl = (brand: Brand) => `${base(brand)}/issues/un
  * Plain ASCII letters and `@`-free, so HTML escaping leaves it as is and no address check matches it.
  */
 export const ARCHIVE_READER = 'DIGESTARCHIVEREADER';
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 
 /**
  * Turns the archive copy (personalized with ARCHIVE_READER as the address) into the public page:

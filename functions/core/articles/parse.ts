@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ArticleError, errorMessage } from '../errors.ts';
-import type { ArticleFile } from '../ports.ts';
+import { ArticleError } from '../errors.ts';
 
 /** One news article as read from `seeds/` (or the articles bucket). */
 export interface Article {
@@ -117,47 +116,6 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
 function lineOfKey(yaml: string, key: string): number {
   const index = yaml.split('\n').findIndex((l) => l.startsWith(`${key}:`));
   return index < 0 ? 2 : index + 2;
-}
-
-export interface LoadedArticles {
-  articles: Article[];
-  skipped: { file: string; reason: string }[];
-  duplicates: { file: string; sameAs: string }[];
-}
-
-/**
- * Reads every article; a bad one is recorded with its reason and skipped so the run goes on.
- * Articles with the same normalized text or the same front-matter URL count as one (first wins).
- */
-export async function loadArticles(files: ArticleFile[]): Promise<LoadedArticles> {
-  const result: LoadedArticles = { articles: [], skipped: [], duplicates: [] };
-  const byHash = new Map<string, string>();
-  const byUrl = new Map<string, string>();
-  const sorted = files.filter((f) => isArticleFile(f.name)).sort((a, b) => a.name.localeCompare(b.name));
-  for (const file of sorted) {
-    let article: Article;
-    try {
-      article = parseArticle(file.name, await file.read());
-    } catch (error) {
-      // The reason without the file name, keeping the line: "line 3: broken front matter: …".
-      const reason =
-        error instanceof ArticleError
-          ? `${error.line ? `line ${error.line}: ` : ''}${error.message.slice(`${file.name}${error.line ? `:${error.line}` : ''}: `.length)}`
-          : `unreadable: ${errorMessage(error)}`;
-      result.skipped.push({ file: file.name, reason });
-      continue;
-    }
-    const articleUrl = article.url ? urlKey(article.url) : undefined;
-    const sameAs = byHash.get(article.hash) ?? (articleUrl ? byUrl.get(articleUrl) : undefined);
-    if (sameAs) {
-      result.duplicates.push({ file: article.file, sameAs });
-      continue;
-    }
-    byHash.set(article.hash, article.file);
-    if (articleUrl) byUrl.set(articleUrl, article.file);
-    result.articles.push(article);
-  }
-  return result;
 }
 
 /** The identity of an article URL for de-duplication: host, path without trailing slash, query. */

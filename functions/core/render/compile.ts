@@ -2,11 +2,8 @@ import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 import { TemplateError } from '../errors.ts';
 import type { Summary } from '../summarize/index.ts';
-import { asciiHtml, type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
-
-export type { CompiledIssue, RecipientFields } from './personalize.ts';
-// Callers that also compile may keep importing these from here; the send path imports personalize.ts.
-export { deserializeCompiled, GMAIL_CLIP_BYTES, personalize, serializeCompiled } from './personalize.ts';
+import { asciiHtml } from './html.ts';
+import { type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
 
 /** Template sources by file name (relative to the templates folder), loaded once per issue. */
 export interface TemplateSet {

@@ -1,3 +1,5 @@
+import { asciiHtml, escapeHtml } from './html.ts';
+
 /**
  * The per-recipient half of rendering, kept apart from MJML so the send function's bundle stays
  * small: a compiled issue is split around its recipient slots, and personalizing is a join.
@@ -55,23 +57,15 @@ function join(doc: SlottedDocument, values: Record<SlotName, string>): string {
   return out;
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-/** Non-ASCII characters as numeric references: the HTML stays 7-bit, whatever the client's charset. */
-export const asciiHtml = (s: string) => s.replace(/[\u0080-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`);
-export const escapeHtml = (s: string) => asciiHtml(s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c));
-
 /** Fills one recipient's fields into the compiled issue (escaped for HTML; raw in the text part). */
 export function personalize(
   compiled: CompiledIssue,
   fields: RecipientFields,
 ): { html: string; text: string } {
-  const htmlValues = { email: escapeHtml(fields.email), unsubscribeUrl: escapeHtml(fields.unsubscribeUrl) };
+  const htmlValues = {
+    email: asciiHtml(escapeHtml(fields.email)),
+    unsubscribeUrl: asciiHtml(escapeHtml(fields.unsubscribeUrl)),
+  };
   return { html: join(compiled.html, htmlValues), text: join(compiled.text, fields) };
 }
 
