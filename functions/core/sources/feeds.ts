@@ -79,6 +79,8 @@ function body(html: string | undefined, text?: string | undefined): string[] {
 
 function item(parts: {
   guid: unknown;
+  /** Whether the id may stand in for a missing link (not an RSS guid marked isPermaLink="false"). */
+  guidIsLink: boolean;
   title: unknown;
   link: unknown;
   date: unknown;
@@ -94,8 +96,8 @@ function item(parts: {
   const teaser = body(parts.teaserHtml);
   const paragraphs = content.length > 0 ? content : teaser;
   const guid = cleanLine(str(parts.guid), 500) || undefined;
-  // An RSS guid that is a permalink stands in for a missing link.
-  const url = httpUrl(str(parts.link), parts.base) ?? httpUrl(guid, parts.base);
+  // An id that is itself an absolute URL (an RSS permalink guid) stands in for a missing link.
+  const url = httpUrl(str(parts.link), parts.base) ?? (parts.guidIsLink ? httpUrl(guid) : undefined);
   // Titles are text: markup in an Atom type="html" title is reduced to its words.
   const rawTitle = str(parts.title) ?? '';
   const title = cleanLine(/[<&]/.test(rawTitle) ? htmlToParagraphs(rawTitle).join(' ') : rawTitle);
@@ -155,6 +157,7 @@ function parse(kind: ParsedFeed['kind'], text: string, url: string, now: Date): 
         const i = obj(raw) ?? {};
         return item({
           guid: i.id,
+          guidIsLink: true,
           title: i.title,
           link: i.url ?? i.external_url,
           date: i.date_published ?? i.date_modified,
@@ -180,6 +183,7 @@ function parse(kind: ParsedFeed['kind'], text: string, url: string, now: Date): 
         const e = obj(raw) ?? {};
         return item({
           guid: e.id,
+          guidIsLink: true,
           title: e.title,
           link: atomLink(e.links),
           date: e.published ?? e.updated,
@@ -202,9 +206,10 @@ function parse(kind: ParsedFeed['kind'], text: string, url: string, now: Date): 
       const guid = obj(i.guid);
       return item({
         guid: str(i.guid) ?? str(obj(i.rdf)?.about),
-        title: i.title ?? first(dc?.titles),
         // A guid marked isPermaLink="false" is an id, never a link.
-        link: i.link ?? (guid?.isPermaLink === false ? undefined : str(i.guid)),
+        guidIsLink: guid?.isPermaLink !== false,
+        title: i.title ?? first(dc?.titles),
+        link: i.link,
         date: i.pubDate ?? dc?.dates ?? dc?.date,
         author: authorName(dc?.creators) ?? authorName(dc?.creator) ?? authorName(i.authors),
         contentHtml: str(obj(i.content)?.encoded),
