@@ -40,6 +40,8 @@ export function digestUserAgent(name: string, version: string, publicUrl: string
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Types whose bodies are text worth decoding (feeds, pages, JSON); anything else is not read. */
+const TEXTUAL = /^\s*(text\/|application\/([a-z0-9.+-]*\+)?(xml|json)\b|application\/xhtml)/i;
 
 class Failure extends Error {
   constructor(
@@ -198,6 +200,12 @@ export class HttpFetcher implements Fetcher {
     const base = { ok: true as const, status, url: url.toString(), redirects, headers, contentType };
     if (status === 304 || status < 200 || status > 299) {
       // Nothing to read: error pages and 304s are not parsed, so their bodies are not downloaded.
+      res.destroy();
+      return { ...base, charset: '', body: '', bytes: 0 };
+    }
+    if (contentType !== '' && !TEXTUAL.test(contentType)) {
+      // An image, archive or binary is never a feed or a page: not downloaded, and the caller
+      // refuses it by its type (an empty body says there was nothing to decode).
       res.destroy();
       return { ...base, charset: '', body: '', bytes: 0 };
     }

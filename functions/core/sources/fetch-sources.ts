@@ -126,6 +126,8 @@ interface SourceWork {
   memories: ItemMemory[];
   update?: SourceUpdate | undefined;
   leased: boolean;
+  /** Why items were not taken, with counts (for the report). */
+  problems: Map<string, number>;
 }
 
 const describeFailure = (f: FetchFailure) => f.message;
@@ -166,7 +168,14 @@ export async function fetchSources(
       duplicates: 0,
       articles: [],
     };
-    const work: SourceWork = { source, report, candidates: [], memories: [], leased: false };
+    const work: SourceWork = {
+      source,
+      report,
+      candidates: [],
+      memories: [],
+      leased: false,
+      problems: new Map(),
+    };
     if (source.nextAttemptAt && Date.parse(source.nextAttemptAt) > now.getTime()) {
       report.status = 'skipped';
       report.reason = `backing off after ${source.consecutiveFailures} failures, next attempt ${source.nextAttemptAt}`;
@@ -224,8 +233,9 @@ export async function fetchSources(
       const kind = detectKind(response.contentType, response.body);
       report.kind = kind;
       await collect(source, kind, response, work);
-      const problems = work.memories.filter((m) => m.outcome === 'failed').length;
-      if (problems > 0) report.reason = `${problems} item page(s) could not be fetched`;
+      if (work.problems.size > 0) {
+        report.reason = [...work.problems].map(([why, n]) => `${n} item(s) not taken: ${why}`).join('; ');
+      }
       work.update = {
         lastFetch: {
           at: now.toISOString(),
@@ -285,7 +295,15 @@ export async function fetchSources(
       }
       fresh.push(item);
     }
-    const at = (i: FeedItem) => (i.published ? Date.parse(i.published) : now.getTime());
+    // Newest first. An undated item takes the date of the nearest dated item above it in the
+    // feed (feeds list newest first), or now when it is at the top.
+    const sortDate = new Map<number, number>();
+    let above = now.getTime();
+    for (const item of items) {
+      if (item.published) above = Date.parse(item.published);
+      sortDate.set(item.position, above);
+    }
+    const at = (i: FeedItem) => sortDate.get(i.position) ?? now.getTime();
     fresh.sort((a, b) => at(b) - at(a) || a.position - b.position);
     // Beyond the cap: remembered as skipped, so they do not come back as "new" next time.
     for (const item of fresh.slice(maxItems)) {
@@ -308,6 +326,7 @@ export async function fetchSources(
           attempts,
           at: now.toISOString(),
         });
+        work.problems.set(story.failed, (work.problems.get(story.failed) ?? 0) + 1);
         deps.onEvent?.({
           type: 'item-failed',
           source: source.name,
