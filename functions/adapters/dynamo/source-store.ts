@@ -260,32 +260,68 @@ export class DynamoSourceStore implements SourceStore {
     return found;
   }
 
+  /**
+   * Final outcomes (article, duplicate, skipped) are batch-written: replacing one final outcome by
+   * another changes nothing that matters (the item stays known, and an article's file name is
+   * derived from the story, so it is never written twice). A failed page is written on its own,
+   * conditionally, so it can never replace a final outcome and make a known item "new" again.
+   */
   async remember(items: ItemMemory[]): Promise<void> {
+    const row = (item: ItemMemory, key: string) => ({
+      pk: `item#${key}`,
+      sk: '-',
+      ...item,
+      expiresAt: Math.floor(Date.parse(item.at) / 1000) + ITEM_DAYS * DAY_S,
+    });
+    // One row per key; within a batch a key may appear once only (the last outcome wins).
+    const final = new Map<string, Record<string, unknown>>();
+    const failed: Record<string, unknown>[] = [];
+    for (const item of items) {
+      for (const key of item.keys) {
+        if (item.outcome === 'failed') failed.push(row(item, key));
+        else final.set(key, row(item, key));
+      }
+    }
+    await this.batchPut([...final.values()]);
     const limit = pLimit(8);
     await Promise.all(
-      items.flatMap((item) =>
-        item.keys.map((key) =>
-          limit(async () => {
-            try {
-              await this.ddb.send(
-                new PutCommand({
-                  TableName: this.table,
-                  Item: {
-                    pk: `item#${key}`,
-                    sk: '-',
-                    ...item,
-                    expiresAt: Math.floor(Date.parse(item.at) / 1000) + ITEM_DAYS * DAY_S,
-                  },
-                  // A failed page may be retried and its memory replaced; any other outcome is final.
-                  ConditionExpression: 'attribute_not_exists(pk) OR outcome = :failed',
-                  ExpressionAttributeValues: { ':failed': 'failed' },
-                }),
-              );
-            } catch (error) {
-              if (!isConditionFailure(error)) throw error;
-            }
-          }),
-        ),
+      failed.map((Item) =>
+        limit(async () => {
+          try {
+            await this.ddb.send(
+              new PutCommand({
+                TableName: this.table,
+                Item,
+                ConditionExpression: 'attribute_not_exists(pk) OR outcome = :failed',
+                ExpressionAttributeValues: { ':failed': 'failed' },
+              }),
+            );
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+          }
+        }),
+      ),
+    );
+  }
+
+  /** BatchWriteItem, 25 rows a call, unprocessed rows resent a bounded number of times. */
+  private async batchPut(rows: Record<string, unknown>[]): Promise<void> {
+    const limit = pLimit(4);
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < rows.length; i += 25) chunks.push(rows.slice(i, i + 25));
+    await Promise.all(
+      chunks.map((chunk) =>
+        limit(async () => {
+          let pending: Record<string, unknown>[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+          for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
+            const out = await this.ddb.send(
+              new BatchWriteCommand({ RequestItems: { [this.table]: pending as never[] } }),
+            );
+            pending = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+            if (pending.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          }
+          if (pending.length > 0) throw new Error('the sources table kept some writes unprocessed');
+        }),
       ),
     );
   }
@@ -317,25 +353,13 @@ export class DynamoSourceStore implements SourceStore {
   }
 
   async rememberStories(prints: StoryPrint[]): Promise<void> {
-    for (let i = 0; i < prints.length; i += 25) {
-      let items: Record<string, unknown>[] = prints.slice(i, i + 25).map((print) => ({
-        PutRequest: {
-          Item: {
-            pk: STORIES,
-            sk: `${print.at}#${print.article}`,
-            ...print,
-            expiresAt: Math.floor(Date.parse(print.at) / 1000) + STORY_DAYS * DAY_S,
-          },
-        },
-      }));
-      for (let attempt = 0; items.length > 0 && attempt < 8; attempt++) {
-        const out = await this.ddb.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: items as never[] } }),
-        );
-        items = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-        if (items.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-      if (items.length > 0) throw new Error('the sources table kept some story writes unprocessed');
-    }
+    await this.batchPut(
+      prints.map((print) => ({
+        pk: STORIES,
+        sk: `${print.at}#${print.article}`,
+        ...print,
+        expiresAt: Math.floor(Date.parse(print.at) / 1000) + STORY_DAYS * DAY_S,
+      })),
+    );
   }
 }

@@ -397,7 +397,9 @@ export async function fetchSources(
     };
   }
 
-  const pool = pLimit(concurrency);
+  // Twice the request bound: a source waiting on its lease (a store call) does not leave a
+  // request slot idle; the requests themselves stay bounded by `limited`.
+  const pool = pLimit(concurrency * 2);
   const works = await Promise.all(
     sources.map((source, index) =>
       pool(async () => {
@@ -494,11 +496,12 @@ export async function fetchSources(
   await deps.sources.rememberStories(prints);
   await deps.sources.remember(works.flatMap((w) => w.memories));
 
-  for (const work of works) {
+  const store = pLimit(concurrency);
+  const recordOne = async (work: SourceWork) => {
     const { report } = work;
     if (report.status !== 'failed' && report.status !== 'skipped')
       report.status = report.itemsNew > 0 ? 'new' : 'unchanged';
-    if (!work.leased) continue;
+    if (!work.leased) return;
     const update: SourceUpdate = work.update ?? {
       lastFetch: {
         at: now.toISOString(),
@@ -522,7 +525,8 @@ export async function fetchSources(
         .filter(Boolean)
         .join('; ');
     }
-  }
+  };
+  await Promise.all(works.map((work) => store(() => recordOne(work))));
   return { runId, sources: works.map((w) => w.report), articles: written };
 }
 

@@ -106,20 +106,26 @@ describe('source store', () => {
     expect(after?.firstFetchedAt).toBe(now.toISOString()); // the first one stays
   });
 
-  it('remembers items by every key; a failed item may be retried, an article is final', async () => {
+  it('remembers items by every key; a failed item may be retried, a final outcome never becomes failed', async () => {
     await store.remember([
       { keys: ['g:x:1', 'u:1'], sourceId: 'x', outcome: 'article', article: 'a.md', at: now.toISOString() },
       { keys: ['u:2'], sourceId: 'x', outcome: 'failed', attempts: 1, at: now.toISOString() },
     ]);
     await store.remember([
-      { keys: ['u:1'], sourceId: 'y', outcome: 'duplicate', article: 'b.md', at: now.toISOString() },
+      // A racing run whose page fetch failed must not make the written article "new" again.
+      { keys: ['u:1'], sourceId: 'x', outcome: 'failed', attempts: 1, at: now.toISOString() },
       { keys: ['u:2'], sourceId: 'x', outcome: 'failed', attempts: 2, at: now.toISOString() },
     ]);
     const known = await store.recall(['g:x:1', 'u:1', 'u:2', 'u:3']);
     expect(known.get('g:x:1')).toMatchObject({ outcome: 'article', article: 'a.md' });
-    expect(known.get('u:1')).toMatchObject({ outcome: 'article', article: 'a.md' }); // not overwritten
+    expect(known.get('u:1')).toMatchObject({ outcome: 'article', article: 'a.md' });
     expect(known.get('u:2')).toMatchObject({ outcome: 'failed', attempts: 2 });
     expect(known.has('u:3')).toBe(false);
+    // A failed page that later succeeds becomes final.
+    await store.remember([
+      { keys: ['u:2'], sourceId: 'x', outcome: 'article', article: 'c.md', at: now.toISOString() },
+    ]);
+    expect((await store.recall(['u:2'])).get('u:2')).toMatchObject({ outcome: 'article', article: 'c.md' });
   });
 
   it('recalls many keys in batches', async () => {
