@@ -48,6 +48,10 @@ export interface Publisher {
   setBody(path: string, body: string): void;
   /** The current body of a text route. */
   body(path: string): string;
+  /** Serves a copy of another route at `path` (a second source to add, and later break). */
+  copy(from: string, path: string): void;
+  /** Makes a route answer this status from now on (a source that worked and then broke). */
+  fail(path: string, status: number): void;
   close(): Promise<void>;
 }
 
@@ -208,6 +212,13 @@ export async function startPublisher(options: PublisherOptions = {}): Promise<Pu
       });
     },
     body: (path) => routes.get(path)?.body.toString('utf8') ?? '',
+    copy(from, path) {
+      const route = routes.get(from);
+      if (route) routes.set(path, { ...route });
+    },
+    fail(path, status) {
+      routes.set(path, { type: 'text/plain', body: Buffer.from('unavailable'), status });
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,6 +11,12 @@ export interface Article {
   url?: string | undefined;
   source?: string | undefined;
   published?: string | undefined;
+  /** When a fetch run extracted it from a source (absent for hand-written seeds). */
+  fetched?: string | undefined;
+  /** The source's section (e.g. "Local", "Science"), when the source has one. */
+  section?: string | undefined;
+  /** The same story at other sources ("also at …"), found by the fetch run's near-duplicate check. */
+  also?: { source: string; url: string }[] | undefined;
   body: string;
   /** sha256 of the normalized text: the identity used for "already sent" and de-duplication. */
   hash: string;
@@ -22,15 +28,32 @@ export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)) && !name.startsWith('.');
 }
 
+// Links from content are http(s) only: a javascript: or data: URL never reaches an email.
+const httpUrl = (message: string) => z.url({ protocol: /^https?$/, message });
+const date = (message: string) =>
+  z
+    .union([z.string(), z.date()])
+    .transform((v) => (v instanceof Date ? v.toISOString() : v))
+    .refine((v) => !Number.isNaN(Date.parse(v)), message);
+
 const frontMatterSchema = z
   .object({
     title: z.string().trim().min(1, 'title must not be empty').optional(),
-    url: z.url({ message: 'url must be an absolute URL' }).optional(),
+    url: httpUrl('url must be an absolute http(s) URL').optional(),
     source: z.string().trim().min(1).optional(),
-    published: z
-      .union([z.string(), z.date()])
-      .transform((v) => (v instanceof Date ? v.toISOString() : v))
-      .refine((v) => !Number.isNaN(Date.parse(v)), 'published must be a date (YYYY-MM-DD)')
+    published: date('published must be a date (YYYY-MM-DD)').optional(),
+    fetched: date('fetched must be a date and time').optional(),
+    section: z.string().trim().min(1).max(60).optional(),
+    also: z
+      .array(
+        z
+          .object({
+            source: z.string().trim().min(1),
+            url: httpUrl('also: each url must be an absolute http(s) URL'),
+          })
+          .strict(),
+      )
+      .max(20)
       .optional(),
   })
   .strict();
@@ -108,6 +131,9 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
     url: meta.url,
     source: meta.source,
     published: meta.published,
+    fetched: meta.fetched,
+    section: meta.section,
+    also: meta.also,
     body: trimmed,
     hash: hashText(trimmed),
   };

@@ -4,7 +4,7 @@ import { DigestError } from '../errors.ts';
 export class SourceError extends DigestError {
   override name = 'SourceError';
   constructor(
-    readonly reason: 'content-type' | 'not-a-feed' | 'malformed' | 'empty',
+    readonly reason: 'content-type' | 'not-a-feed' | 'malformed' | 'empty' | 'unreachable',
     message: string,
     options?: { cause?: unknown },
   ) {
