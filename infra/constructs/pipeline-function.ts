@@ -17,6 +17,8 @@ export type TableAction =
   | 'DeleteItem'
   | 'Query'
   | 'Scan'
+  | 'BatchGetItem'
+  | 'BatchWriteItem'
   | 'ConditionCheckItem';
 
 export interface PipelineFunctionProps {
