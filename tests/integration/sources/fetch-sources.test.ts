@@ -287,3 +287,17 @@ describe('first run limits', () => {
     expect(run.sources[0]?.itemsNew).toBe(1);
   });
 });
+
+describe('one story once, across runs', () => {
+  it('the same story arriving later from another source is recognized and not written again', async () => {
+    const world = await freshWorld();
+    await world.sources.add({ url: publisher.url('/feed.xml'), name: 'Courier', kind: 'rss' }, new Date());
+    await fetchSources({ ...world, fetcher, clock: () => new Date() });
+    await world.sources.add({ url: publisher.url('/gazette.xml'), name: 'Gazette', kind: 'rss' }, new Date());
+    const later = await fetchSources({ ...world, fetcher, clock: () => new Date() });
+    const gazette = byName(later, 'Gazette');
+    expect(gazette).toMatchObject({ itemsNew: 1, duplicates: 1 }); // Hallam Point new; the wind farm known
+    const titles = (await readArticles(world.folder)).map((a) => a.meta.title);
+    expect(titles.filter((t) => /Skerrow Bank|offshore turbines/.test(t))).toHaveLength(1);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { isArticleFile } from '../../../functions/core/articles/parse.ts';
+import { isArticleFile, parseArticle } from '../../../functions/core/articles/parse.ts';
 import {
   articleFileName,
   articleFileText,
@@ -41,6 +41,27 @@ describe('extracted story → article file', () => {
       also: [{ source: 'Island Gazette', url: 'http://gazette.example/tram' }],
     });
     expect(body).toBe('First paragraph.\n\n“A quote,” said Mayor Helena Voss.\n');
+  });
+
+  it("reads back through the pipeline's own parser, provenance included", () => {
+    const article = parseArticle(articleFileName(story), new TextEncoder().encode(articleFileText(story)));
+    expect(article).toMatchObject({
+      title: story.title,
+      url: story.url,
+      source: 'Coastal Courier',
+      section: 'Local',
+      published: story.published,
+      fetched: story.fetched,
+      also: story.also,
+      body: 'First paragraph.\n\n“A quote,” said Mayor Helena Voss.',
+    });
+  });
+
+  it('the pipeline refuses non-http(s) links in front matter, also in "also"', () => {
+    const bad = (yaml: string) => () =>
+      parseArticle('x.md', new TextEncoder().encode(`---\n${yaml}\n---\n\nSome words here.\n`));
+    expect(bad('url: "javascript:alert(1)"')).toThrow(/absolute http\(s\) URL/);
+    expect(bad('also:\n  - source: X\n    url: "data:text/html,x"')).toThrow(/also: each url/);
   });
 
   it('a hostile title cannot open a key or close the front matter', () => {
