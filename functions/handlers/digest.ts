@@ -1,10 +1,8 @@
 import { logger, withLogContext } from '../adapters/logger.ts';
-import { SendingHaltedError } from '../core/errors.ts';
-import { prepareIssue } from '../core/issue/prepare.ts';
 import type { RecipientQueue } from '../core/ports.ts';
 import { enqueueIssue } from '../core/send/enqueue.ts';
 import { sendToSubscribers } from '../core/send/fan-out.ts';
-import { planSend } from '../core/send/plan.ts';
+import { planAndPrepare } from '../core/send/plan-and-prepare.ts';
 import { unlimited } from '../core/send/rate-limiter.ts';
 import { sendTestCopy } from '../core/send/test-copy.ts';
 import { normalizeAddress } from '../core/subscribers/address.ts';
@@ -37,44 +35,36 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
     const deps = await rt.pipelineDeps();
     deps.onEvent = (e) => logger.info(e.type, { ...e });
     const to = event.to ? normalizeAddress(event.to) : undefined;
-
-    // The plan comes first: a refused send leaves nothing stored behind (no half-started issue).
-    let plan: ReturnType<typeof planSend> | undefined;
-    if (!to) {
-      const recipients = await deps.subscribers.countByStatus('confirmed');
-      plan = planSend(recipients, await rt.sendQuota(), rt.config.DIGEST_SEND_RATE);
-      logger.info('send plan', {
-        recipients,
-        rate: plan.rate,
-        etaSeconds: plan.etaSeconds,
-        remainingQuota: plan.remainingQuota,
-      });
-      if (plan.refusal && !event.force)
-        throw new SendingHaltedError('plan', `refusing to send: ${plan.refusal}`);
+    const start = await planAndPrepare(
+      deps,
+      { ...event, to },
+      { quota: rt.sendQuota, configuredRate: rt.config.DIGEST_SEND_RATE },
+    );
+    if (start.kind === 'nothing-new') {
+      logger.info('nothing to send', { reason: start.reason });
+      return { status: 'nothing-new', message: `nothing to send: ${start.reason}` };
     }
-
-    const prepared = await prepareIssue(deps, {
-      issueId: event.issueId,
-      includeSent: event.includeSent,
-      persist: !event.dryRun && !to,
-    });
-    if (prepared.kind === 'nothing-new') {
-      logger.info('nothing to send', { reason: prepared.reason });
-      return { status: 'nothing-new', message: `nothing to send: ${prepared.reason}` };
-    }
+    const { prepared } = start;
     const { issueId } = prepared.issue;
     logger.appendKeys({ issueId });
 
-    if (to) {
-      const messageId = await sendTestCopy(deps, prepared, to, undefined, event.dryRun);
-      logger.info('test copy', { to, messageId });
+    if (start.kind === 'test-copy') {
+      const messageId = await sendTestCopy(deps, prepared, start.to, undefined, event.dryRun);
+      logger.info('test copy', { to: start.to, messageId });
       return {
         status: 'test-sent',
         issueId,
-        message: `test copy of ${issueId} ${event.dryRun ? 'built' : 'sent'} for ${to}`,
+        message: `test copy of ${issueId} ${event.dryRun ? 'built' : 'sent'} for ${start.to}`,
       };
     }
 
+    const { plan } = start;
+    logger.info('send plan', {
+      recipients: plan.recipients,
+      rate: plan.rate,
+      etaSeconds: plan.etaSeconds,
+      remainingQuota: plan.remainingQuota,
+    });
     if (event.dryRun) {
       // Everything but the SES call, in this function: nothing stored changes.
       const report = await sendToSubscribers(deps, prepared, {
@@ -88,7 +78,7 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
       return {
         status: 'dry-run',
         issueId,
-        recipients: plan?.recipients ?? report.recipients,
+        recipients: plan.recipients,
         counts,
         message: `dry run of ${issueId}: ${report.dryRun} built, none sent`,
       };

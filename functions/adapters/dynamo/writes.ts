@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DigestError } from '../../core/errors.ts';
 
 /**
  * The DynamoDB calls every store repeats: a conditional write whose failed condition is an answer
@@ -108,7 +109,7 @@ export async function batchPutAll<T extends object>(
 }
 
 /** Items DynamoDB kept leaving unprocessed. */
-export class UnwrittenError<T> extends Error {
+export class UnwrittenError<T> extends DigestError {
   override name = 'UnwrittenError';
   constructor(
     table: string,

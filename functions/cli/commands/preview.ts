@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
+import { describeChromium, resolveChromium } from '../../adapters/browser.ts';
+import { screenshotEmail } from '../../adapters/email-screenshots.ts';
 import { prepareIssue } from '../../core/issue/prepare.ts';
 import { GMAIL_CLIP_BYTES, personalize } from '../../core/render/personalize.ts';
-import { findChromium, screenshotEmail } from '../../local/screenshot.ts';
 import { withLocalContext } from '../context.ts';
 import { rejectUnknownFlags } from '../errors.ts';
 import { out } from '../output.ts';
@@ -50,11 +51,9 @@ export default defineCommand({
       );
       out(`Text: ${relative(process.cwd(), text)}`);
 
-      const chromium = await findChromium();
-      if (!chromium) {
-        out('Screenshots: skipped, Chromium not found (install it with `apt-get install chromium`).');
-        return;
-      }
+      // A browser always exists (the npm package ships one): failing to start it is an error.
+      const chromium = await resolveChromium();
+      out(`Browser: ${describeChromium(chromium)}`);
       const shots = await screenshotEmail(
         body.html,
         [
@@ -65,7 +64,7 @@ export default defineCommand({
             view: { width: 375, colorScheme: 'dark' as const },
           },
         ],
-        { executablePath: chromium },
+        { executable: chromium },
       );
       for (const shot of shots) {
         const overflow =

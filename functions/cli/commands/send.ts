@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
-import { DynamoRecipientLookup } from '../../adapters/dynamo/delivery-store.ts';
-import { SendingHaltedError } from '../../core/errors.ts';
-import { prepareIssue } from '../../core/issue/prepare.ts';
 import { personalize } from '../../core/render/personalize.ts';
 import { sendToSubscribers } from '../../core/send/fan-out.ts';
-import { formatDuration, planSend } from '../../core/send/plan.ts';
+import { formatDuration } from '../../core/send/plan.ts';
+import { planAndPrepare } from '../../core/send/plan-and-prepare.ts';
 import { makeLimiter } from '../../core/send/rate-limiter.ts';
 import { sendTestCopy } from '../../core/send/test-copy.ts';
 import { normalizeAddress } from '../../core/subscribers/address.ts';
@@ -153,28 +151,18 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
     // A source that fails is reported and the send goes on with what there is.
     if (await runFetch(ctx, options.since)) out('');
   }
-  // The plan comes first: a refused send leaves nothing stored behind (no half-started issue).
-  let plan: ReturnType<typeof planSend> | undefined;
-  if (!options.to) {
-    const recipients = await deps.subscribers.countByStatus('confirmed');
-    plan = planSend(recipients, await deps.sender.getQuota(), config.DIGEST_SEND_RATE);
-    if (plan.refusal && !options.force) {
-      throw new SendingHaltedError('plan', `refusing to send: ${plan.refusal}`);
-    }
-  }
-  const persist = !options.dryRun && !options.to;
-  const prepared = await prepareIssue(deps, {
-    issueId: options.issueId,
-    includeSent: options.includeSent,
-    persist,
+  const start = await planAndPrepare(deps, options, {
+    quota: ctx.runtime.sendQuota,
+    configuredRate: config.DIGEST_SEND_RATE,
   });
-  if (prepared.kind === 'nothing-new') {
-    out(`Nothing to send: ${prepared.reason}. 0 messages sent.`);
+  if (start.kind === 'nothing-new') {
+    out(`Nothing to send: ${start.reason}. 0 messages sent.`);
     out(
       '(Add an article to seeds/ or a source with `digest sources add URL`, or re-send an issue to new subscribers with `digest send --issue ID`.)',
     );
     return 0;
   }
+  const { prepared } = start;
   const { issue, view, compiled } = prepared;
   out(`Issue ${issue.issueId} (${prepared.origin}): ${view.articles.length} article(s)`);
   out(`Subject: ${compiled.subject}`);
@@ -205,18 +193,17 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
     if (written.length <= LISTED) written.push(path);
   };
 
-  if (options.to) {
-    const messageId = await sendTestCopy(deps, prepared, options.to, writeEml, options.dryRun);
+  if (start.kind === 'test-copy') {
+    const messageId = await sendTestCopy(deps, prepared, start.to, writeEml, options.dryRun);
     out(
       options.dryRun
-        ? `Dry run: test copy for ${options.to} written, not sent.`
-        : `Sent a test copy to ${options.to} (SES message id ${messageId}).`,
+        ? `Dry run: test copy for ${start.to} written, not sent.`
+        : `Sent a test copy to ${start.to} (SES message id ${messageId}).`,
     );
-    out(`Message: ${relative(process.cwd(), join(messagesDir, emlName(options.to)))}`);
+    out(`Message: ${relative(process.cwd(), join(messagesDir, emlName(start.to)))}`);
     return 0;
   }
-
-  if (!plan) throw new Error('no send plan'); // unreachable: only test copies skip the plan
+  const { plan } = start;
   out(
     `Plan: ${plan.recipients} confirmed recipient(s) at ${plan.rate} msg/s, ETA ${formatDuration(plan.etaSeconds)}; ` +
       `SES quota left today: ${plan.remainingQuota}` +
@@ -237,7 +224,7 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
       retryUnknown: options.retryUnknown,
       concurrency: config.DIGEST_SEND_CONCURRENCY,
       limiter: makeLimiter(plan.rate),
-      lookup: new DynamoRecipientLookup(ctx.clients.ddb, config.SUBSCRIBERS_TABLE),
+      lookup: ctx.stores.recipients,
       ...(options.dryRun ? {} : { onRawMessage: writeEml }),
       onOutcome: (_email, outcome) => progress.tick(outcome),
       onNotice,

@@ -1,16 +1,23 @@
-import { readFile, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { articleFilesInDir } from '../functions/adapters/article-files.ts';
-import { loadTemplatesFromDir } from '../functions/adapters/template-files.ts';
-import { runCli } from '../functions/cli/main.ts';
-import { loadArticles } from '../functions/core/articles/load.ts';
-import { digestView, summarizeArticles } from '../functions/core/issue/build.ts';
-import { type Brand, compileIssue, type DigestView } from '../functions/core/render/compile.ts';
-import { personalize } from '../functions/core/render/personalize.ts';
-import { findChromium, launchChromium, measure, openEmail } from '../functions/local/screenshot.ts';
-import { SEEDS, TEMPLATES, tempWorkspace } from './helpers/workspace.ts';
+import { articleFilesInDir } from '../../functions/adapters/article-files.ts';
+import {
+  BrowserError,
+  launchChromium,
+  resolveChromium,
+  SYSTEM_CHROMIUM,
+} from '../../functions/adapters/browser.ts';
+import { measure, openEmail } from '../../functions/adapters/email-screenshots.ts';
+import { loadTemplatesFromDir } from '../../functions/adapters/template-files.ts';
+import { runCli } from '../../functions/cli/main.ts';
+import { loadArticles } from '../../functions/core/articles/load.ts';
+import { digestView, summarizeArticles } from '../../functions/core/issue/build.ts';
+import { type Brand, compileIssue, type DigestView } from '../../functions/core/render/compile.ts';
+import { personalize } from '../../functions/core/render/personalize.ts';
+import { SEEDS, TEMPLATES, tempWorkspace } from '../helpers/workspace.ts';
 
 const brand: Brand = {
   name: 'The Weekly Digest',
@@ -43,10 +50,75 @@ async function stressHtml(): Promise<string> {
   }).html;
 }
 
-const chromium = await findChromium();
-if (!chromium) console.warn('Chromium not found: the browser tests are skipped (apt-get install chromium)');
+/** Which browser the one launcher picks; every browser test launches through it. */
+describe('the Chromium launcher', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'digest-browser-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const script = async (name: string, body: string, mode = 0o755) => {
+    const path = join(dir, name);
+    await writeFile(path, `#!/bin/sh\n${body}\n`);
+    await chmod(path, mode);
+    return path;
+  };
 
-describe.skipIf(!chromium)('the email in Chromium', () => {
+  it('without CHROMIUM_PATH: the system Chromium when installed, else the npm package, unpacked once', async () => {
+    const system = await stat(SYSTEM_CHROMIUM).then(
+      (s) => s.isFile() && (s.mode & 0o111) !== 0,
+      () => false,
+    );
+    // Asked at once, as parallel launches would: one unpack, one path.
+    const found = await Promise.all([resolveChromium({}), resolveChromium({}), resolveChromium({})]);
+    for (const f of found) expect(f).toEqual(found[0]);
+    if (system) expect(found[0]).toEqual({ path: SYSTEM_CHROMIUM, source: 'system' });
+    else {
+      expect(found[0]?.source).toBe('npm');
+      expect(found[0]?.path).toMatch(/\/newsletter-digest-chromium-\d+\.\d+\.\d+-\d+\/chromium$/);
+      expect(((await stat(found[0]?.path ?? '')).mode & 0o111) !== 0).toBe(true);
+    }
+  });
+
+  it('CHROMIUM_PATH comes first, and launches that browser', async () => {
+    const real = await resolveChromium({});
+    const wrapper = await script('my-chromium', `exec '${real.path}' "$@"`);
+    expect(await resolveChromium({ CHROMIUM_PATH: wrapper })).toEqual({
+      path: wrapper,
+      source: 'CHROMIUM_PATH',
+    });
+    const browser = await launchChromium({ path: wrapper, source: 'CHROMIUM_PATH' });
+    try {
+      expect(browser.version()).toMatch(/^\d+\./);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('a CHROMIUM_PATH that is missing, a folder or not executable is an error naming it', async () => {
+    const plain = await script('not-executable', 'exit 0', 0o644);
+    for (const path of [join(dir, 'missing'), dir, plain]) {
+      await expect(resolveChromium({ CHROMIUM_PATH: path })).rejects.toThrow(
+        new BrowserError(`CHROMIUM_PATH=${path} is not an executable file`),
+      );
+    }
+  });
+
+  it('a browser that does not start is an error naming the executable and its output', async () => {
+    const broken = await script(
+      'broken-chromium',
+      'echo "libnss3.so: cannot open shared object file" >&2; exit 127',
+    );
+    const error = await launchChromium({ path: broken, source: 'CHROMIUM_PATH' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BrowserError);
+    expect((error as Error).message).toContain(`could not start Chromium (CHROMIUM_PATH: ${broken})`);
+    expect((error as Error).message).toContain('libnss3.so: cannot open shared object file');
+  });
+});
+
+describe('the email in Chromium', () => {
   let browser: Browser;
   let html: string;
   const pages: Page[] = [];
@@ -58,7 +130,7 @@ describe.skipIf(!chromium)('the email in Chromium', () => {
 
   beforeAll(async () => {
     html = await stressHtml();
-    browser = await launchChromium(chromium);
+    browser = await launchChromium();
   });
   afterAll(async () => {
     for (const page of pages) await page.close().catch(() => {});
@@ -144,53 +216,53 @@ describe('digest preview', () => {
 
   async function preview(dir: string) {
     let stdout = '';
+    let stderr = '';
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       stdout += String(chunk);
       return true;
     });
-    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
     try {
-      return { code: await runCli(['preview', '--out', dir]), stdout };
+      return { code: await runCli(['preview', '--out', dir]), stdout, stderr };
     } finally {
       spy.mockRestore();
       quiet.mockRestore();
     }
   }
 
-  it.skipIf(!chromium)(
-    'writes html, text and PNG screenshots at 600 and 375 px, and prints the size',
-    async () => {
-      const dir = join(ws.root, 'preview');
-      const r = await preview(dir);
-      expect(r.code).toBe(0);
-      const size =
-        /HTML: .*preview\.html \((\d+\.\d) KB compiled; under Gmail's 102\.0 KB clipping limit\)/.exec(
-          r.stdout,
-        );
-      expect(size, r.stdout).not.toBeNull();
-      expect(Number(size?.[1])).toBeLessThan(102);
-      expect(await readFile(join(dir, 'preview.html'), 'utf8')).toContain('Xie Zhenhua');
-      expect(await readFile(join(dir, 'preview.txt'), 'utf8')).toContain(
-        'Xie Zhenhua, China’s climate envoy',
+  it('writes html, text and PNG screenshots at 600 and 375 px, and prints the size', async () => {
+    const dir = join(ws.root, 'preview');
+    const r = await preview(dir);
+    expect(r.code).toBe(0);
+    const size =
+      /HTML: .*preview\.html \((\d+\.\d) KB compiled; under Gmail's 102\.0 KB clipping limit\)/.exec(
+        r.stdout,
       );
-      for (const name of ['preview-600.png', 'preview-375.png', 'preview-375-dark.png']) {
-        const png = await readFile(join(dir, name));
-        expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-        // PNG IHDR: the width is the viewport width.
-        expect(png.readUInt32BE(16)).toBe(name.includes('600') ? 600 : 375);
-        expect(r.stdout).toContain(name);
-      }
-      expect(r.stdout).not.toContain('OVERFLOWS');
-    },
-  );
+    expect(size, r.stdout).not.toBeNull();
+    expect(Number(size?.[1])).toBeLessThan(102);
+    expect(await readFile(join(dir, 'preview.html'), 'utf8')).toContain('Xie Zhenhua');
+    expect(await readFile(join(dir, 'preview.txt'), 'utf8')).toContain('Xie Zhenhua, China’s climate envoy');
+    for (const name of ['preview-600.png', 'preview-375.png', 'preview-375-dark.png']) {
+      const png = await readFile(join(dir, name));
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      // PNG IHDR: the width is the viewport width.
+      expect(png.readUInt32BE(16)).toBe(name.includes('600') ? 600 : 375);
+      expect(r.stdout).toContain(name);
+    }
+    expect(r.stdout).not.toContain('OVERFLOWS');
+  });
 
-  it('without Chromium still writes html and text, and says how to get screenshots', async () => {
+  it('with a browser that is not there, still writes html and text, then fails naming it', async () => {
     const dir = join(ws.root, 'preview-no-browser');
-    process.env.CHROMIUM_PATH = join(ws.root, 'no-such-chromium');
+    const missing = join(ws.root, 'no-such-chromium');
+    process.env.CHROMIUM_PATH = missing;
     try {
       const r = await preview(dir);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain('apt-get install chromium');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`digest: CHROMIUM_PATH=${missing} is not an executable file\n`);
       expect((await stat(join(dir, 'preview.html'))).size).toBeGreaterThan(5_000);
       expect((await stat(join(dir, 'preview.txt'))).size).toBeGreaterThan(500);
       await expect(stat(join(dir, 'preview-375.png'))).rejects.toThrow();

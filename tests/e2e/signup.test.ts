@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runLocalSend } from '../functions/cli/commands/send.ts';
-import { type DevServer, startDevServer } from '../functions/local/dev-server.ts';
-import { chromiumPath, launchChromium } from '../functions/local/screenshot.ts';
-import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
+import { launchChromium } from '../../functions/adapters/browser.ts';
+import { runLocalSend } from '../../functions/cli/commands/send.ts';
+import { type DevServer, startDevServer } from '../../functions/local/dev-server.ts';
+import { emulatorStore, tempWorkspace } from '../helpers/workspace.ts';
 
 /**
  * The whole signup lifecycle in real headless Chromium against the dev server (node-server,
@@ -56,7 +55,7 @@ afterAll(async () => {
   await ws?.cleanup();
 });
 
-describe.runIf(existsSync(chromiumPath()))('signup in a real browser', () => {
+describe('signup in a real browser', () => {
   let confirmUrl: string;
   let unsubscribeUrl: string;
 

@@ -1,36 +1,9 @@
-import { access, constants, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
+import { errorMessage } from '../core/errors.ts';
+import { type ChromiumExecutable, launchChromium } from './browser.ts';
 
-/** Debian's `chromium` package; CHROMIUM_PATH overrides it. */
-export const chromiumPath = (): string => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-// Headless, and nothing that phones home: the email is rendered from a string, offline.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-
-/** The Chromium executable when it is installed, else undefined. */
-export async function findChromium(): Promise<string | undefined> {
-  const path = chromiumPath();
-  try {
-    await access(path, constants.X_OK);
-    return path;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function launchChromium(executablePath?: string): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: executablePath ?? chromiumPath(), args: CHROMIUM_ARGS });
-}
+/** The email in a real browser: layout measures and PNG screenshots for `digest preview` and the tests. */
 
 export interface EmailView {
   width: number;
@@ -69,19 +42,34 @@ export interface Screenshot extends EmailView, Layout {
   file: string;
 }
 
+/**
+ * A full-page PNG. Chromium now and then refuses the first capture after a cold start ("Unable to
+ * capture screenshot") and takes the same picture when asked again (seen here once in ≈200 launches;
+ * robotframework-browser#5237 reports the same): ask once more for that error only.
+ */
+async function capture(page: Page): Promise<Buffer> {
+  try {
+    return await page.screenshot({ fullPage: true, type: 'png' });
+  } catch (error) {
+    if (!errorMessage(error).includes('Unable to capture screenshot')) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return page.screenshot({ fullPage: true, type: 'png' });
+  }
+}
+
 /** Full-page PNG screenshots of the email at each view (by default desktop 600 px, phone 375 px). */
 export async function screenshotEmail(
   html: string,
   shots: { file: string; view: EmailView }[],
-  options: { executablePath?: string } = {},
+  options: { executable?: ChromiumExecutable } = {},
 ): Promise<Screenshot[]> {
-  const browser = await launchChromium(options.executablePath);
+  const browser = await launchChromium(options.executable);
   try {
     const results: Screenshot[] = [];
     for (const shot of shots) {
       const page = await openEmail(browser, html, shot.view);
       const layout = await measure(page);
-      await writeFile(shot.file, await page.screenshot({ fullPage: true, type: 'png' }));
+      await writeFile(shot.file, await capture(page));
       await page.close();
       results.push({ file: shot.file, ...shot.view, ...layout });
     }

@@ -1,37 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runLocalSend } from '../functions/cli/commands/send.ts';
+import { launchChromium } from '../../functions/adapters/browser.ts';
+import { runLocalSend } from '../../functions/cli/commands/send.ts';
 import {
   ARCHIVE_READER,
   type JsonFeed,
   publicArchiveHtml,
   rssFeed,
-} from '../functions/core/archive/feeds.ts';
-import { archiveKey, viewKey } from '../functions/core/issue/keys.ts';
-import { prepareIssue } from '../functions/core/issue/prepare.ts';
-import type { IssueRecord } from '../functions/core/model.ts';
-import type { Brand } from '../functions/core/render/compile.ts';
-import { apiDeps } from '../functions/handlers/api.ts';
-import { createApp } from '../functions/http/app.ts';
-import { archiveRoutes } from '../functions/http/archive.ts';
-import { type LocalContext, openLocalContext } from '../functions/local/context.ts';
-import { type LocalEngines, startLocalEngines } from '../functions/local/engines.ts';
-import { launchChromium } from '../functions/local/screenshot.ts';
-import { createRuntime } from '../functions/wiring/runtime.ts';
-import { emulatorStore, tempWorkspace } from './helpers/workspace.ts';
+} from '../../functions/core/archive/feeds.ts';
+import { archiveKey, viewKey } from '../../functions/core/issue/keys.ts';
+import { prepareIssue } from '../../functions/core/issue/prepare.ts';
+import type { IssueRecord } from '../../functions/core/model.ts';
+import type { Brand } from '../../functions/core/render/compile.ts';
+import { apiDeps } from '../../functions/handlers/api.ts';
+import { createApp } from '../../functions/http/app.ts';
+import { archiveRoutes } from '../../functions/http/archive.ts';
+import { type LocalContext, openLocalContext } from '../../functions/local/context.ts';
+import { type LocalEngines, startLocalEngines } from '../../functions/local/engines.ts';
+import { createRuntime } from '../../functions/wiring/runtime.ts';
+import { emulatorStore, tempWorkspace } from '../helpers/workspace.ts';
 
 /**
  * The public archive on real parts: issues built and sent through the pipeline (dynalite, the SES
  * emulator, the blob folder), the HTTP app on @hono/node-server, pages opened in headless Chromium,
  * the RSS feed checked with fast-xml-parser and the JSON feed against JSON Feed 1.1.
  */
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'articles');
+const FIXTURES = join(import.meta.dirname, '../fixtures', 'articles');
 const READERS = ['ana@example.org', 'ben@example.org'];
 const options = { dryRun: false, includeSent: false, retryUnknown: false, force: false };
 
@@ -206,6 +206,43 @@ describe('the archive of sent issues', () => {
     );
     expect(ben?.body.html).toContain('because ben@example.org subscribed');
     expect(ben?.body.html).toMatch(/unsubscribe\?token=/);
+  });
+
+  it('the stored archive copies hold nothing personal, and each page, reached from the index in Chromium, lays out its headline', async () => {
+    const published = [ferry, seed];
+    for (const issue of published) {
+      const stored = await readFile(
+        join(ws.config.DIGEST_DATA_DIR, 'blobs', 'issues', issue.issueId, 'index.html'),
+        'utf8',
+      );
+      for (const email of READERS) expect(stored).not.toContain(email);
+      expect(stored).not.toMatch(/token=/i);
+      expect(stored).not.toContain(ARCHIVE_READER);
+      expect(stored).toContain(issue.articleTitles[0]);
+    }
+    const page = await browser.newPage();
+    try {
+      expect((await page.goto(`${base}/issues`))?.status()).toBe(200);
+      const links = await page
+        .locator('a[href*="/issues/2"]')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+      expect(links).toEqual(published.map((i) => `${base}/issues/${i.issueId}`));
+      for (const href of links) {
+        await Promise.all([page.waitForURL(href), page.locator(`a[href="${href}"]`).first().click()]);
+        const title = published.find((i) => href.endsWith(i.issueId))?.articleTitles[0] as string;
+        // The headline is on screen (the hidden preheader repeats it; that copy must not count).
+        const shown = page.getByText(title).filter({ visible: true });
+        expect(await shown.count()).toBeGreaterThan(0);
+        expect((await shown.first().boundingBox())?.width).toBeGreaterThan(0);
+        const hrefs = await page
+          .locator('a')
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+        for (const h of hrefs) expect(h).not.toMatch(/token=/i);
+        await page.goBack();
+      }
+    } finally {
+      await page.close();
+    }
   });
 
   it('a partial issue is public too; its page has its own article only', async () => {
