@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { hashText } from '../articles/parse.ts';
 import { errorMessage } from '../errors.ts';
 import type { ArticleStore, Clock } from '../ports.ts';
 import { articleFileName, articleFileText, type ExtractedStory } from './article-file.ts';
-import { cleanLine } from './clean-text.ts';
 import { SourceError } from './errors.ts';
 import { type FeedItem, parseFeedText } from './feeds.ts';
+import { guidKey, textKey, urlKeyOf } from './identity.ts';
+import { storyOfItem } from './item-story.ts';
 import { detectKind } from './kind.ts';
 import { backoffUntil, requestLimiter } from './limits.ts';
 import {
@@ -18,7 +18,6 @@ import {
 } from './near-duplicate.ts';
 import type {
   Fetcher,
-  FetchFailure,
   FetchResponse,
   ItemMemory,
   Source,
@@ -27,8 +26,6 @@ import type {
   SourceUpdate,
   StoryPrint,
 } from './ports.ts';
-import { extractReadable } from './readable.ts';
-import { canonicalUrl, httpUrl } from './urls.ts';
 
 /**
  * One fetch run over every source: conditional GETs, feeds and pages to stories, one story once
@@ -104,11 +101,6 @@ const PAGE_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1';
 const MAX_ITEM_ATTEMPTS = 3;
 const DAY = 86_400_000;
 
-const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
-export const guidKey = (sourceId: string, guid: string) => `g:${sourceId}:${sha(guid)}`;
-export const urlKeyOf = (url: string) => `u:${sha(canonicalUrl(url))}`;
-export const textKey = (paragraphs: string[]) => `t:${hashText(paragraphs.join('\n\n'))}`;
-
 /** One story found in a source during this run, before the run-wide de-duplication. */
 interface Candidate {
   source: Source;
@@ -129,8 +121,6 @@ interface SourceWork {
   /** Why items were not taken, with counts (for the report). */
   problems: Map<string, number>;
 }
-
-const describeFailure = (f: FetchFailure) => f.message;
 
 export async function fetchSources(
   deps: FetchSourcesDeps,
@@ -213,7 +203,7 @@ export async function fetchSources(
         ...(source.lastModified ? { lastModified: source.lastModified } : {}),
         accept: FEED_ACCEPT,
       });
-      if (!response.ok) return fail(describeFailure(response));
+      if (!response.ok) return fail(response.message);
       report.httpStatus = response.status;
       if (response.status === 304) {
         work.update = {
@@ -316,7 +306,14 @@ export async function fetchSources(
     }
     for (const item of fresh.slice(0, maxItems)) {
       const keys = keysOf(item);
-      const story = await storyOf(source, kind, item, response);
+      const story = await storyOfItem({
+        source,
+        kind,
+        item,
+        response,
+        now,
+        getPage: (url) => get(url, { accept: PAGE_ACCEPT }),
+      });
       if ('failed' in story) {
         const attempts = attemptsOf(keys) + 1;
         work.memories.push({
@@ -343,58 +340,6 @@ export async function fetchSources(
         keys: allKeys,
       });
     }
-  }
-
-  async function storyOf(
-    source: Source,
-    kind: SourceKind,
-    item: FeedItem,
-    response: FetchResponse,
-  ): Promise<ExtractedStory | { failed: string; permanent?: boolean }> {
-    let paragraphs = item.fullText ? item.paragraphs : [];
-    let url = item.url;
-    let title = item.title;
-    let published = item.published;
-    if (paragraphs.length === 0) {
-      if (!item.url) {
-        if (item.paragraphs.length === 0) return { failed: 'no text and no link', permanent: true };
-        paragraphs = item.paragraphs; // a short item with no page to fetch: what the feed says
-      } else {
-        // A teaser: the story is on its page (for a page source, the response already is it).
-        let page: FetchResponse | FetchFailure = response;
-        if (kind !== 'html') page = await get(item.url, { accept: PAGE_ACCEPT });
-        if (!page.ok) return { failed: describeFailure(page) };
-        if (page.status < 200 || page.status > 299) return { failed: `page answered HTTP ${page.status}` };
-        let readable: ReturnType<typeof extractReadable>;
-        try {
-          if (detectKind(page.contentType, page.body) !== 'html')
-            return { failed: 'the link is not a web page', permanent: true };
-          readable = extractReadable(page.body, page.url);
-        } catch (error) {
-          return { failed: errorMessage(error), permanent: true };
-        }
-        if (!readable) return { failed: 'no readable article on the page', permanent: true };
-        paragraphs = readable.paragraphs;
-        url = readable.canonical ?? page.url;
-        title ||= readable.title ?? '';
-        published ??= readable.published ? toIso(readable.published, now) : undefined;
-      }
-    }
-    if (!url) return { failed: 'no link', permanent: true };
-    const safe = httpUrl(url);
-    if (!safe) return { failed: 'link is not http(s)', permanent: true };
-    const canonical = canonicalUrl(safe);
-    title = cleanLine(title) || cleanLine(paragraphs[0] ?? '', 80) || 'Untitled';
-    return {
-      title,
-      url: canonical,
-      source: source.name,
-      section: source.section,
-      published,
-      fetched: now.toISOString(),
-      paragraphs,
-      identity: item.guid ? `${source.id}:${item.guid}` : canonical,
-    };
   }
 
   // Twice the request bound: a source waiting on its lease (a store call) does not leave a
@@ -528,10 +473,4 @@ export async function fetchSources(
   };
   await Promise.all(works.map((work) => store(() => recordOne(work))));
   return { runId, sources: works.map((w) => w.report), articles: written };
-}
-
-function toIso(value: string, now: Date): string | undefined {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || ms < Date.UTC(1990, 0, 1)) return undefined;
-  return new Date(Math.min(ms, now.getTime())).toISOString();
 }
