@@ -319,9 +319,14 @@ export class DigestStack extends Stack {
 
     digest
       .setEnvironment({ ...mail, DIGEST_ITEMS_PER_ISSUE: String(config.itemsPerIssue) })
-      .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'Query'], { indexes: ['byStatus'] })
+      // Scan, PutItem and DeleteItem for the identity migration run before each send (dedupe:
+      // records an older version stored per spelling move to their mailbox key, with their
+      // delivery records).
+      .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'Query', 'Scan', 'PutItem', 'DeleteItem'], {
+        indexes: ['byStatus'],
+      })
       .bindTable(issues, 'ISSUES_TABLE', ['GetItem', 'PutItem', 'UpdateItem', 'Scan'])
-      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem'])
+      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem', 'PutItem', 'DeleteItem'])
       .bindBucket(bucket, 'DIGEST_BUCKET', { read: [ARTICLES, ISSUES], write: [ISSUES] })
       .bindQueueSender(this.sendQueue, 'DIGEST_SEND_QUEUE_URL')
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
@@ -358,7 +363,12 @@ export class DigestStack extends Stack {
       .allowSendEmail(identity.emailIdentityArn, configurationSetName, CONFIG_SET)
       .bindParameter(config.tokenSecretsParameter, TOKENS);
 
-    feedback.bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['UpdateItem']);
+    // Reads to check that we sent the message a notification names to that recipient (the
+    // delivery record, or the confirmation-mail log) before anything changes.
+    feedback
+      .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'UpdateItem'])
+      .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem'])
+      .bindTable(issues, 'ISSUES_TABLE', ['Scan']);
 
     fetch
       .setEnvironment({

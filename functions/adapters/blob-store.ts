@@ -7,7 +7,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { TooLargeError } from '../core/errors.ts';
 import type { BlobStore } from '../core/ports.ts';
+import { readRegularFile, UnsafeFileError } from './safe-read.ts';
 
 const safeKey = (key: string) => {
   if (key.split('/').some((part) => part === '..' || part === ''))
@@ -18,9 +20,18 @@ const safeKey = (key: string) => {
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
-  async get(key: string) {
+  async get(key: string, options: { maxBytes?: number } = {}) {
+    const path = join(this.root, safeKey(key));
+    if (options.maxBytes !== undefined) {
+      try {
+        return await readRegularFile(path, { maxBytes: options.maxBytes, what: key });
+      } catch (error) {
+        if (error instanceof UnsafeFileError && error.reason === 'no such file') return undefined;
+        throw error;
+      }
+    }
     try {
-      return await readFile(join(this.root, safeKey(key)));
+      return await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -57,12 +68,29 @@ export class S3BlobStore implements BlobStore {
     private readonly bucket: string,
   ) {}
 
-  async get(key: string) {
+  async get(key: string, options: { maxBytes?: number } = {}) {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: safeKey(key) }));
+      const { maxBytes } = options;
+      // With a limit, one byte more than it is all that is fetched; the total is in Content-Range.
+      const out = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: safeKey(key),
+          ...(maxBytes !== undefined ? { Range: `bytes=0-${maxBytes}` } : {}),
+        }),
+      );
+      if (maxBytes !== undefined) {
+        const total = Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? out.ContentLength ?? 0);
+        if (total > maxBytes) {
+          await out.Body?.transformToByteArray(); // drain the ranged body: the socket is reused
+          throw new TooLargeError(key, total, maxBytes);
+        }
+      }
       return out.Body ? await out.Body.transformToByteArray() : undefined;
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
+      // A ranged read of an empty object: it exists and holds nothing.
+      if ((error as { name?: string }).name === 'InvalidRange') return new Uint8Array(0);
       throw error;
     }
   }

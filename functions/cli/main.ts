@@ -1,6 +1,7 @@
 import { defineCommand, renderUsage, runCommand } from 'citty';
 import { ConfigError, DigestError } from '../core/errors.ts';
 import { CliUsageError } from './errors.ts';
+import { note, out } from './output.ts';
 
 // The SDK versions are pinned in the lockfile (their newer releases need Node 22); the notice saying so is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -27,14 +28,12 @@ const COMMANDS = ['summarize', 'preview', 'send', 'subscribers', 'articles', 'so
 export async function runCli(argv: string[]): Promise<number> {
   process.exitCode = 0;
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write(`${await renderUsage(main)}\n`);
+    out(await renderUsage(main));
     return argv.length === 0 ? 2 : 0;
   }
   const [first] = argv;
   if (first && !first.startsWith('-') && !COMMANDS.includes(first)) {
-    process.stderr.write(
-      `digest: unknown command "${first}"\nusage: digest <${COMMANDS.join('|')}> [options]\n`,
-    );
+    note(`digest: unknown command "${first}"\nusage: digest <${COMMANDS.join('|')}> [options]`);
     return 2;
   }
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -48,21 +47,21 @@ export async function runCli(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      process.stderr.write(`digest: ${error.message}\nusage: ${error.usage}\n`);
+      note(`digest: ${error.message}\nusage: ${error.usage}`);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof DigestError) {
-      process.stderr.write(`digest: ${error.message}\n`);
+      note(`digest: ${error.message}`);
       return 1;
     }
     // citty's own argument errors (e.g. a missing subcommand) carry a code.
     const code = (error as { code?: string }).code;
     if (code === 'E_UNKNOWN_COMMAND' || code === 'E_NO_COMMAND' || code === 'EARG') {
-      process.stderr.write(`digest: ${(error as Error).message}\n`);
+      note(`digest: ${(error as Error).message}`);
       return 2;
     }
-    process.stderr.write(
-      `digest: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    note(
+      `digest: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
     return 1;
   }

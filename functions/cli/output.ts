@@ -2,11 +2,27 @@ import { SingleBar } from 'cli-progress';
 import type { RunEvent } from '../core/issue/events.ts';
 import type { Outcome } from '../core/send/deliver.ts';
 import { formatDuration } from '../core/send/plan.ts';
+import type { DedupeReport } from '../core/subscribers/dedupe.ts';
 import type { Summary } from '../core/summarize/index.ts';
 
-/** Human output for the CLI: results on stdout, notes and progress on stderr. */
-export const out = (line = '') => process.stdout.write(`${line}\n`);
-export const note = (line = '') => process.stderr.write(`${line}\n`);
+/**
+ * Human output for the CLI: results on stdout, notes and progress on stderr. Every byte the
+ * command prints goes through here, so that text from articles, subscriber data or error messages
+ * can never drive the terminal: escape sequences (ESC, CSI) change titles, colours and the
+ * clipboard, BEL rings, CR overwrites what was printed, and bidirectional overrides reorder what
+ * a person reads. Only newline and tab are kept.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The text with every terminal control character removed (newline and tab kept). */
+export const terminalSafe = (text: string): string => text.replace(UNSAFE, '');
+
+/** Writes text as it is meant to be read (no newline added): CSV on stdout, for example. */
+export const write = (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+  stream.write(terminalSafe(text));
+export const out = (line = '') => write(`${line}\n`, process.stdout);
+export const note = (line = '') => write(`${line}\n`, process.stderr);
 
 export function printSummary(summary: Summary, label = ''): void {
   const indent = ' '.repeat(label.length);
@@ -22,6 +38,8 @@ export function describeEvent(event: RunEvent): string {
   switch (event.type) {
     case 'article-skipped':
       return `skipped article ${event.file}: ${event.reason}`;
+    case 'article-warning':
+      return `warning: ${event.file}: ${event.message}`;
     case 'article-duplicate':
       return `skipped article ${event.file}: same article as ${event.sameAs}`;
     case 'quote-dropped':
@@ -31,6 +49,26 @@ export function describeEvent(event: RunEvent): string {
     case 'issue-built':
       return `built issue ${event.issueId}: ${event.articles} article(s), ${(event.htmlBytes / 1024).toFixed(1)} KB of HTML`;
   }
+}
+
+/** What `digest subscribers dedupe` (or the run before a send) did, one line each. */
+export function describeDedupe(report: DedupeReport): string[] {
+  const lines: string[] = [];
+  for (const m of report.merged)
+    lines.push(`merged ${m.key}: kept ${m.kept}; merged into it ${m.removed.join(', ')}`);
+  for (const e of report.erased) lines.push(`erased ${e.key}: its erasure wins over ${e.removed.join(', ')}`);
+  if (report.moved > 0) lines.push(`moved ${report.moved} subscriber(s) to their mailbox key (no duplicate)`);
+  if (report.upgraded > 0)
+    lines.push(`noted the spelling of ${report.upgraded} subscriber(s) already under their key`);
+  for (const key of report.conflicts)
+    lines.push(`${key} changed while being merged: left as it was; run again`);
+  lines.push(
+    report.merged.length + report.erased.length + report.moved + report.upgraded === 0 &&
+      report.conflicts.length === 0
+      ? 'No duplicates: one subscriber per mailbox already.'
+      : `Dedupe: ${report.merged.length} mailbox(es) merged, ${report.erased.length} erased, ${report.moved} moved, ${report.conflicts.length} left for the next run.`,
+  );
+  return lines;
 }
 
 export interface ProgressCounts {

@@ -62,6 +62,35 @@ export class SendingHaltedError extends DigestError {
   }
 }
 
+/** A size for people: `2.9 MiB`, `640 KiB`, `812 bytes`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** "3 MiB, over the 1 MiB limit"; exact byte counts when rounding would make the two look equal. */
+export function overLimit(size: number | undefined, limit: number): string {
+  if (size === undefined) return `larger than the ${formatBytes(limit)} limit`;
+  const [a, b] = [formatBytes(size), formatBytes(limit)];
+  return a === b ? `${size} bytes, over the ${limit}-byte (${b}) limit` : `${a}, over the ${b} limit`;
+}
+
+/**
+ * An input over its size limit, refused before it is read whole: names what it is, its size when
+ * known, and the limit.
+ */
+export class TooLargeError extends DigestError {
+  override name = 'TooLargeError';
+  constructor(
+    readonly what: string,
+    readonly size: number | undefined,
+    readonly limit: number,
+  ) {
+    super(`${what} is ${overLimit(size, limit)}`);
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

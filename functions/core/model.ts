@@ -18,8 +18,16 @@ export interface Consent {
   note?: string | undefined;
 }
 
+/**
+ * One mailbox. `email` is its identity (see `mailboxKey`: the address lower-cased, since every large
+ * mailbox provider compares local parts case-insensitively), the key the subscriber and delivery
+ * records are stored under; `address` is the spelling the person typed, used for display and in
+ * `To:`. Records written before identity keys have no `address` and may sit under a spelling
+ * (`digest subscribers dedupe` moves them): read the spelling with `addressOf`.
+ */
 export interface Subscriber {
   email: string;
+  address?: string | undefined;
   /** Opaque id, used in SES message tags so delivery events can be matched back without the address. */
   id: string;
   status: SubscriberStatus;
@@ -71,3 +79,6 @@ export interface IssueRecord {
   enqueued?: number | undefined;
   sentAt?: string | undefined;
 }
+
+/** The spelling to show and to send to. */
+export const addressOf = (s: Pick<Subscriber, 'email' | 'address'>): string => s.address ?? s.email;

@@ -20,19 +20,34 @@ export type Clock = () => Date;
 
 // ── Subscribers ──────────────────────────────────────────────────────────────────────────────
 
-/** The subscriber list as the send path sees it. */
+/**
+ * The subscriber list as the send path sees it. One mailbox is one subscriber: every method takes
+ * an address in any capitalization and works on the record of its mailbox (see `mailboxKey`).
+ * A record an older version stored under a spelling is still reached through that exact spelling
+ * (the one its unsubscribe links and SES feedback carry) until `dedupe` has moved it.
+ */
 export interface SubscriberStore {
   get(email: string): Promise<Subscriber | undefined>;
-  /** Adds a subscriber unless the address exists; returns false (and changes nothing) if it does. */
+  /**
+   * Adds a subscriber unless its mailbox is known; returns false (and changes nothing) if it is.
+   * `email` is the address as typed: it is stored under its mailbox key with the spelling kept.
+   */
   create(subscriber: Subscriber): Promise<boolean>;
-  /** Sets the status when the current one is among `from` (or any, if omitted); returns whether it changed. */
+  /**
+   * Sets the status when the current one is among `from` (or any, if omitted); returns whether it
+   * changed. `consent` adds fields to the consent record; `newConsent` replaces it (a new
+   * subscription, such as an operator's override).
+   */
   setStatus(
     email: string,
     status: SubscriberStatus,
-    options?: { from?: SubscriberStatus[]; consent?: Partial<Consent> },
+    options?: { from?: SubscriberStatus[]; consent?: Partial<Consent>; newConsent?: Consent },
   ): Promise<boolean>;
   delete(email: string): Promise<boolean>;
-  /** Pages of addresses with a status, one page at a time: memory does not grow with the list. */
+  /**
+   * Pages of the stored keys of one status, one page at a time: memory does not grow with the
+   * list. (A key is the mailbox key, or a spelling for a record not yet moved by dedupe.)
+   */
   pagesByStatus(status: SubscriberStatus, pageSize?: number): AsyncGenerator<string[]>;
   countByStatus(status: SubscriberStatus): Promise<number>;
   incrementSoftBounces(email: string): Promise<void>;
@@ -40,18 +55,47 @@ export interface SubscriberStore {
   isEmpty(): Promise<boolean>;
 }
 
-/** Stored beside a pending subscriber: the nonce its confirm link must carry. */
-export type StoredSubscriber = Subscriber & { confirmNonce?: string | undefined };
+/** One confirmation mail sent to a mailbox (kept while its link is valid, or a day at least). */
+export interface ConfirmMail {
+  /** When it was sent (ISO 8601). */
+  at: string;
+  /** The nonce its link carries. */
+  nonce: string;
+  /** When its link expires (epoch seconds). */
+  exp: number;
+  /** SES's message id, once SES accepted it (bounces of this mail are matched by it). */
+  messageId?: string | undefined;
+}
+
+/**
+ * Stored beside a subscriber: the nonce a pending subscriber's confirm link must carry, and the
+ * confirmation mails sent to the mailbox lately (the per-address cap counts them).
+ */
+export type StoredSubscriber = Subscriber & {
+  confirmNonce?: string | undefined;
+  confirmMails?: ConfirmMail[] | undefined;
+};
 
 /**
  * The subscriber lifecycle beyond the send path: double opt-in, erasure with a hashed suppression
  * entry, and bulk import/export. The HTTP app, the feedback function and the CLI use it.
  */
 export interface SubscriberLifecycle extends SubscriberStore {
-  /** Moves an existing subscriber whose status is in `from` back to pending with a fresh consent record. */
-  reopen(email: string, from: SubscriberStatus[], consent: Consent, confirmNonce: string): Promise<boolean>;
-  /** Gives a pending subscriber without one a confirm nonce; returns the nonce now stored. */
-  ensureConfirmNonce(email: string, nonce: string): Promise<string | undefined>;
+  /** The record with what is stored beside it (nonce, confirmation mails). */
+  getStored(email: string): Promise<StoredSubscriber | undefined>;
+  /**
+   * One conditional write for a confirmation mail, only if the record is still as `seen` (same
+   * status and updatedAt), so of two requests racing for the last slot one wins: sets the log of
+   * confirmation mails (the caller's pruned log, with the mail about to go out appended) and the
+   * confirm nonce; with `reopen`, also moves an unsubscribed record back to pending with that
+   * fresh consent record. Returns false, changing nothing, if the record changed meanwhile.
+   */
+  recordConfirmMail(
+    seen: StoredSubscriber,
+    change: { log: ConfirmMail[]; nonce: string; reopen?: Consent | undefined },
+  ): Promise<boolean>;
+  /** Notes SES's message id on the logged confirmation mail sent at `at` (matched by feedback). */
+  noteConfirmMessageId(email: string, at: string, messageId: string): Promise<void>;
   /**
    * pending → confirmed, only when `nonce` is the one stored (then cleared: the link works once).
    * Returns false, changing nothing, otherwise.
@@ -81,22 +125,40 @@ export interface SubscriberLifecycle extends SubscriberStore {
   putMany(subscribers: Subscriber[]): Promise<void>;
   /** Every profile (suppression entries excluded), one page at a time. */
   scanPages(pageSize?: number): AsyncGenerator<Subscriber[]>;
+
+  // The identity migration (`dedupe`): exact keys, and writes that happen only if nothing changed.
+  /** Pages of records stored before identity keys (those without `address`), profiles only. */
+  legacyPages(pageSize?: number): AsyncGenerator<StoredSubscriber[]>;
+  /** The record stored under exactly this key (no mapping to a mailbox key). */
+  getExact(key: string): Promise<StoredSubscriber | undefined>;
+  /**
+   * Writes `record` under its `email` only if what is stored there is still `expected` (same
+   * status and updatedAt; undefined: nothing is stored there). False, changing nothing, otherwise.
+   */
+  replaceIf(record: StoredSubscriber, expected: StoredSubscriber | undefined): Promise<boolean>;
+  /** Deletes the record under exactly `expected.email` only if it is still `expected`. */
+  deleteIf(expected: StoredSubscriber): Promise<boolean>;
 }
 
 /** What the send path needs to know about a recipient right before sending. */
-export type RecipientInfo = Pick<Subscriber, 'email' | 'id' | 'status'>;
+export type RecipientInfo = Pick<Subscriber, 'email' | 'id' | 'status' | 'address'>;
 
 /** The send-time suppression re-check for many recipients at once. */
 export interface RecipientLookup {
-  /** Current status and id of each address (addresses with no subscriber are missing). */
-  getMany(emails: string[]): Promise<Map<string, RecipientInfo>>;
+  /**
+   * Current status, id and spelling of each stored key as `pagesByStatus` yields them (keys with
+   * no subscriber are missing).
+   */
+  getMany(keys: string[]): Promise<Map<string, RecipientInfo>>;
 }
 
 // ── Deliveries and issues ────────────────────────────────────────────────────────────────────
 
 /**
- * Delivery records, one per (issue, address). The conditional write in `claim` is what makes a
- * send happen at most once: it comes before the SES call, and a retry finds it.
+ * Delivery records, one per (issue, mailbox): every method takes an address in any spelling and
+ * keys it by its mailbox (see `mailboxKey`), so two spellings of one mailbox share one record. The
+ * conditional write in `claim` is what makes a send happen at most once: it comes before the SES
+ * call, and a retry finds it.
  */
 export interface DeliveryStore {
   /** Writes a `sending` record if none exists; otherwise returns the existing record untouched. */
@@ -117,6 +179,12 @@ export interface DeliveryStore {
   getMany(issueId: string, emails: string[]): Promise<Map<string, DeliveryRecord>>;
   /** Pages of records of an issue in one state (e.g. `sending` left by a crash). */
   pagesByState(issueId: string, state: DeliveryState): AsyncGenerator<DeliveryRecord[]>;
+  /**
+   * The identity migration: moves the record an older version wrote under exactly `storedKey`
+   * (a spelling) to its mailbox key, unless the mailbox already has one as far along (sent beats
+   * sending beats failed); then deletes the old one. Idempotent; conditional at each step.
+   */
+  carryForward(issueId: string, storedKey: string): Promise<void>;
 }
 
 /** Issue records: what each issue carried and how far its sending got. */
@@ -194,13 +262,19 @@ export interface RateLimiterPort {
 
 /** Stored documents (compiled issues, the archive, articles): S3 on AWS, a folder locally. */
 export interface BlobStore {
-  get(key: string): Promise<Uint8Array | undefined>;
+  /** The document; with `maxBytes`, a larger one is refused (TooLargeError) without being read whole. */
+  get(key: string, options?: { maxBytes?: number }): Promise<Uint8Array | undefined>;
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
   /** Keys under a prefix. */
   list(prefix: string): Promise<string[]>;
 }
 
-/** One article file as a source lists it; read on demand. */
+/**
+ * One article file as a source lists it; read on demand. `read` returns at most
+ * MAX_ARTICLE_BYTES (core/articles/parse.ts) and refuses, with the reason, anything that is not a
+ * plain article: a larger file (TooLargeError), and locally a symbolic link, a device, a pipe or a
+ * file outside the articles folder.
+ */
 export interface ArticleFile {
   name: string;
   read: () => Promise<Uint8Array>;
@@ -227,8 +301,8 @@ export interface RateDecision {
 }
 
 /**
- * Abuse limits that hold across instances: counters per window and "at most once per interval"
- * markers, shared by every Lambda instance.
+ * Abuse limits that hold across instances (counters per window), shared by every Lambda instance.
+ * The per-address cap on confirmation mails lives with the subscriber (its log of mails sent).
  */
 export interface RateLimitStore {
   /**
@@ -236,6 +310,4 @@ export interface RateLimitStore {
    * count is still within `limit`, and the seconds until the window ends.
    */
   hit(key: string, limit: number, windowSeconds: number, nowMs?: number): Promise<RateDecision>;
-  /** Claims `key` for `intervalSeconds`; false when it was claimed less than that ago. */
-  claimOnce(key: string, intervalSeconds: number, nowMs?: number): Promise<boolean>;
 }

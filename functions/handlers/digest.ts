@@ -6,6 +6,7 @@ import { planAndPrepare } from '../core/send/plan-and-prepare.ts';
 import { unlimited } from '../core/send/rate-limiter.ts';
 import { sendTestCopy } from '../core/send/test-copy.ts';
 import { normalizeAddress } from '../core/subscribers/address.ts';
+import { dedupeSubscribers } from '../core/subscribers/dedupe.ts';
 import { type Runtime, runtime } from '../wiring/runtime.ts';
 
 /** What the schedule (`{}`) or `digest send --remote` passes. */
@@ -35,6 +36,26 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
     const deps = await rt.pipelineDeps();
     deps.onEvent = (e) => logger.info(e.type, { ...e });
     const to = event.to ? normalizeAddress(event.to) : undefined;
+    if (!event.dryRun && !to) {
+      // One mailbox, one message: records an older version stored per spelling are merged first.
+      const report = await dedupeSubscribers({
+        subscribers: rt.stores.subscribers,
+        deliveries: rt.stores.deliveries,
+        issues: rt.stores.issues,
+        deliveryTtlDays: rt.config.DIGEST_DELIVERY_TTL_DAYS,
+      });
+      if (report.scanned > 0) {
+        logger.info('dedupe', {
+          scanned: report.scanned,
+          merged: report.merged.length,
+          erased: report.erased.length,
+          moved: report.moved,
+          upgraded: report.upgraded,
+          conflicts: report.conflicts.length,
+        });
+      }
+    }
+
     const start = await planAndPrepare(
       deps,
       { ...event, to },

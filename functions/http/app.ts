@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps) {
     };
   }
 
-  /** Form fields or a JSON object; throws ValidationError on malformed JSON. */
+  /** Form fields or a JSON object; throws ValidationError on malformed JSON or form data. */
   async function fields(c: Context): Promise<Record<string, unknown>> {
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (type.startsWith('application/json')) {
@@ -101,7 +101,15 @@ export function createApp(deps: AppDeps) {
       return body as Record<string, unknown>;
     }
     if (!type) return {};
-    const form = await c.req.parseBody();
+    let form: Awaited<ReturnType<typeof c.req.parseBody>>;
+    try {
+      form = await c.req.parseBody();
+    } catch (error) {
+      // A broken multipart body (no boundary, a truncated part) is the sender's mistake: a 400.
+      // (The Fetch API reports it as a TypeError; the size limit was applied before, in `guard`.)
+      if (!(error instanceof TypeError)) throw error;
+      throw new ValidationError('the form body could not be read: it is not valid form data');
+    }
     return Object.fromEntries(
       Object.entries(form).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]),
     );

@@ -4,14 +4,13 @@ import pLimit from 'p-limit';
 import {
   archivePageUrl,
   type FeedEntry,
-  ISSUE_ID_PATTERN,
   isPublicIssue,
   issueDate,
   jsonFeed,
   publicEntries,
   rssFeed,
 } from '../core/archive/feeds.ts';
-import { archiveKey, viewKey } from '../core/issue/keys.ts';
+import { archiveKey, ISSUE_ID_PATTERN, viewKey } from '../core/issue/keys.ts';
 import type { DigestView } from '../core/render/compile.ts';
 import type { AppDeps } from './deps.ts';
 import { renderMessage } from './pages.ts';

@@ -13,7 +13,9 @@ import type { ConfirmMailSettings } from './confirm-mail.ts';
 export interface AppLimits {
   maxBodyBytes: number;
   signupsPerMinutePerIp: number;
-  signupsPerHourPerAddress: number;
+  /** Confirmation mails per mailbox in any 24 hours. */
+  confirmMailsPerDay: number;
+  /** At least this long between two confirmation mails to one mailbox. */
   confirmResendSeconds: number;
   confirmTokenHours: number;
 }

@@ -1,8 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DigestError } from '../core/errors.ts';
-import type { SubscriberStatus } from '../core/model.ts';
-import type { StoredSubscriber } from '../core/ports.ts';
+import { addressOf, type SubscriberStatus } from '../core/model.ts';
+import type { ConfirmMail, StoredSubscriber } from '../core/ports.ts';
 import { normalizeAddress } from '../core/subscribers/address.ts';
+import { confirmMailSlot, pruneConfirmMails, validConfirmMail } from '../core/subscribers/confirm-mails.ts';
 import { signupConsent } from '../core/subscribers/consent.ts';
 import { signToken, TokenError, verifyToken } from '../core/tokens.ts';
 import { buildConfirmMail } from './confirm-mail.ts';
@@ -11,14 +12,21 @@ import type { AppDeps } from './deps.ts';
 /**
  * The subscriber lifecycle behind the routes: signup (double opt-in), confirm, unsubscribe, erase.
  * Every outcome a stranger could observe is the same whether the address was new, pending or
- * confirmed; only invalid input and rate limits are told apart.
+ * confirmed; only invalid input and the per-network rate limit are told apart. One mailbox is one
+ * subscriber, whatever the capitalization (the store keys it), and mail goes to the spelling the
+ * person typed first.
+ *
+ * Confirmation mails are capped per mailbox (DIGEST_CONFIRM_MAILS_PER_DAY in any 24 hours, at least
+ * DIGEST_CONFIRM_RESEND_MINUTES apart, a sliding window over the mails actually sent): so the form
+ * cannot flood anyone's inbox, and a request over the cap gets the same answer and sends nothing.
+ * A nonce is never replaced without its mail going out, so a link already mailed keeps working.
  *
  * A signup for an address that is already known:
- *   - pending: the confirmation email is sent again (same nonce, so earlier links keep working),
- *     at most once per DIGEST_CONFIRM_RESEND_MINUTES;
+ *   - pending: the confirmation email is sent again with the same nonce (earlier links keep working);
  *   - confirmed: nothing happens (no email);
- *   - unsubscribed: back to pending with a fresh consent record, and a new double opt-in; the old
- *     confirm links no longer work (their nonce is gone);
+ *   - unsubscribed: back to pending with a fresh consent record and a new double opt-in mail; when
+ *     the cap allows no mail, the newest link still valid is made to confirm this request instead
+ *     (or, with none, nothing changes);
  *   - bounced or complained: nothing happens and nothing is sent (mailing them hurts delivery for
  *     everyone); an operator can reset them with the CLI;
  *   - erased (only a hash is left): treated as new; the person must confirm again, and confirming
@@ -38,7 +46,6 @@ export class RateLimitedError extends DigestError {
 /** Statuses a new signup may move back to pending (a fresh double opt-in). */
 const REOPENABLE: SubscriberStatus[] = ['unsubscribed'];
 
-const sha = (s: string) => createHash('sha256').update(s.toLowerCase(), 'utf8').digest('hex').slice(0, 32);
 const nonce = () => randomBytes(9).toString('base64url');
 
 /** IPv6 clients usually own a whole /64: count them as one. */
@@ -73,31 +80,16 @@ export interface SignupResult {
 export async function signup(deps: AppDeps, request: SignupRequest): Promise<SignupResult> {
   const email = normalizeAddress(request.email);
   const now = deps.now?.() ?? new Date();
-  // Both counters in one round trip; either one over its limit refuses the request.
-  const [ipLimit, addressLimit] = await Promise.all([
-    deps.rateLimits.hit(
-      `signup-ip#${ipBucket(request.ip)}`,
-      deps.limits.signupsPerMinutePerIp,
-      60,
-      now.getTime(),
-    ),
-    deps.rateLimits.hit(
-      `signup-addr#${sha(email)}`,
-      deps.limits.signupsPerHourPerAddress,
-      3600,
-      now.getTime(),
-    ),
-  ]);
+  const ipLimit = await deps.rateLimits.hit(
+    `signup-ip#${ipBucket(request.ip)}`,
+    deps.limits.signupsPerMinutePerIp,
+    60,
+    now.getTime(),
+  );
   if (!ipLimit.allowed) {
     throw new RateLimitedError(
       'too many signups from your network; try again in a minute',
       ipLimit.retryAfterSeconds,
-    );
-  }
-  if (!addressLimit.allowed) {
-    throw new RateLimitedError(
-      'too many signups for this address; try again later',
-      addressLimit.retryAfterSeconds,
     );
   }
 
@@ -107,10 +99,16 @@ export async function signup(deps: AppDeps, request: SignupRequest): Promise<Sig
     userAgent: request.userAgent,
     wording: request.wording,
   });
-  let outcome: SignupResult['outcome'];
-  let confirmNonce: string | undefined = nonce();
-  // New addresses are the common case: a conditional put first, and a read only if it exists.
-  // The nonce is stored beside the profile: the confirm link must carry it; confirm clears it.
+  const limits = {
+    perDay: deps.limits.confirmMailsPerDay,
+    minIntervalSeconds: deps.limits.confirmResendSeconds,
+  };
+  const exp = Math.floor(now.getTime() / 1000) + Math.round(deps.limits.confirmTokenHours * 3600);
+  const mail = (nonce: string): ConfirmMail => ({ at: now.toISOString(), nonce, exp });
+
+  // New addresses are the common case: a conditional put first (its first mail already in the
+  // log), and a read only if the mailbox exists. Confirm clears the nonce: the link works once.
+  const first = mail(nonce());
   const profile: StoredSubscriber = {
     email,
     id: randomUUID(),
@@ -118,55 +116,87 @@ export async function signup(deps: AppDeps, request: SignupRequest): Promise<Sig
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     consent,
-    confirmNonce,
+    confirmNonce: first.nonce,
+    confirmMails: [first],
   };
   if (await deps.subscribers.create(profile)) {
-    outcome = 'created';
-  } else {
-    const existing = await deps.subscribers.get(email);
-    if (existing?.status === 'pending') {
-      confirmNonce = await deps.subscribers.ensureConfirmNonce(email, confirmNonce);
-      outcome = 'resent';
-    } else if (existing && REOPENABLE.includes(existing.status)) {
-      outcome = (await deps.subscribers.reopen(email, REOPENABLE, consent, confirmNonce))
-        ? 'reopened'
-        : 'suppressed';
-    } else if (existing?.status === 'confirmed') {
-      return { email, outcome: 'already-confirmed' };
-    } else {
-      // Bounced or complained (or erased a moment ago): mailing them again, even a confirmation,
-      // hurts the sender's reputation.
-      return { email, outcome: 'suppressed' };
-    }
+    await sendConfirmMail(deps, { email, id: profile.id }, first, now);
+    return { email, outcome: 'created' };
   }
-  if (!confirmNonce || outcome === 'suppressed') return { email, outcome: 'suppressed' };
 
-  // At most one confirmation email per address per interval; the response does not change.
-  if (
-    !(await deps.rateLimits.claimOnce(
-      `confirm-mail#${sha(email)}`,
-      deps.limits.confirmResendSeconds,
-      now.getTime(),
-    ))
-  ) {
+  const existing = await deps.subscribers.getStored(email);
+  if (!existing) return { email, outcome: 'suppressed' }; // erased a moment ago: nothing to mail
+  const to = { email: addressOf(existing), id: existing.id };
+  if (existing.status === 'confirmed') return { email, outcome: 'already-confirmed' };
+  if (existing.status === 'pending') {
+    const slot = confirmMailSlot(existing.confirmMails, now, limits);
+    if (!slot.allowed) return { email, outcome: 'throttled' };
+    // The same nonce: every link mailed before keeps working.
+    const next = mail(existing.confirmNonce ?? nonce());
+    if (
+      !(await deps.subscribers.recordConfirmMail(existing, { log: [...slot.log, next], nonce: next.nonce }))
+    ) {
+      return { email, outcome: 'throttled' }; // a concurrent request took the slot
+    }
+    await sendConfirmMail(deps, to, next, now);
+    return { email, outcome: 'resent' };
+  }
+  if (REOPENABLE.includes(existing.status)) {
+    const slot = confirmMailSlot(existing.confirmMails, now, limits);
+    if (slot.allowed) {
+      const next = mail(nonce());
+      const reopened = await deps.subscribers.recordConfirmMail(existing, {
+        log: [...slot.log, next],
+        nonce: next.nonce,
+        reopen: consent,
+      });
+      if (!reopened) return { email, outcome: 'throttled' };
+      await sendConfirmMail(deps, to, next, now);
+      return { email, outcome: 'reopened' };
+    }
+    // No mail may go out now: the newest link still valid confirms this request; without one,
+    // nothing changes (a nonce is never replaced without its mail).
+    const valid = validConfirmMail(existing.confirmMails, now);
+    if (valid) {
+      await deps.subscribers.recordConfirmMail(existing, {
+        log: pruneConfirmMails(existing.confirmMails, now),
+        nonce: valid.nonce,
+        reopen: consent,
+      });
+    }
     return { email, outcome: 'throttled' };
   }
+  // Bounced or complained: mailing them again, even a confirmation, hurts the sender's reputation.
+  return { email, outcome: 'suppressed' };
+}
+
+/** Builds and sends one confirmation mail, then notes SES's message id in the log (for feedback). */
+async function sendConfirmMail(
+  deps: AppDeps,
+  to: { email: string; id: string },
+  entry: ConfirmMail,
+  now: Date,
+): Promise<void> {
   const keys = await deps.tokenKeys();
-  const exp = Math.floor(now.getTime() / 1000) + Math.round(deps.limits.confirmTokenHours * 3600);
-  const token = signToken(keys, { email, purpose: 'confirm', exp, nonce: confirmNonce });
+  const token = signToken(keys, { email: to.email, purpose: 'confirm', exp: entry.exp, nonce: entry.nonce });
   const confirmUrl = `${deps.brand.publicUrl}/confirm?token=${encodeURIComponent(token)}`;
   const raw = await buildConfirmMail({
     brand: deps.brand,
     settings: deps.mail,
-    to: email,
+    to: to.email,
     confirmUrl,
     hours: deps.limits.confirmTokenHours,
   });
-  await deps.sender.sendRaw(raw, {
-    tags: { kind: 'confirm' },
+  const messageId = await deps.sender.sendRaw(raw, {
+    tags: { kind: 'confirm', subscriber: to.id },
     configurationSet: deps.mail.configurationSet,
   });
-  return { email, outcome };
+  try {
+    await deps.subscribers.noteConfirmMessageId(to.email, entry.at, messageId);
+  } catch (error) {
+    // The mail went out; only a later bounce of it will not be matched.
+    deps.log?.warn('could not note the confirmation message id', { error, at: now.toISOString() });
+  }
 }
 
 export interface TokenView {

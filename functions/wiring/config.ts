@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, ValidationError } from '../core/errors.ts';
+import { normalizeAddress } from '../core/subscribers/address.ts';
 
 /**
  * One validated configuration, parsed once from the environment (at cold start in a Lambda,
@@ -21,6 +22,37 @@ const flag = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
   .default(false);
 
+/**
+ * Text that ends up in a mail header or on one line of a page: no line breaks or other control
+ * characters (a CR/LF in a display name would start a header of the attacker's choosing).
+ */
+const oneLine = (what: string) =>
+  z
+    .string()
+    .trim()
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .refine((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), {
+      message: `${what} must be one line without control characters (no CR, LF, tab or escape)`,
+    });
+
+/** One mailbox, checked by the same rule as every subscriber address (no lists, no display names). */
+const singleAddress = z.string().transform((value, ctx) => {
+  try {
+    return normalizeAddress(value);
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a single email address: ${error instanceof ValidationError ? error.message : String(error)}`,
+    });
+    return z.NEVER;
+  }
+});
+
+/** Links in mail and pages are built on it: only a web address will do (no javascript:, data:, file:). */
+const webUrl = z.url({ message: 'must be an absolute URL' }).refine((v) => /^https?:\/\//i.test(v), {
+  message: 'must be an http:// or https:// URL',
+});
+
 const schema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   DIGEST_DATA_DIR: z.string().default('.data'),
@@ -29,15 +61,24 @@ const schema = z.object({
   DIGEST_TEMPLATES_DIR: z.string().default('templates'),
 
   DIGEST_FROM_ADDRESS: z.email({ message: 'must be an email address' }).default('digest@example.com'),
-  DIGEST_BRAND_NAME: z.string().trim().min(1).default('The Weekly Digest'),
+  DIGEST_BRAND_NAME: oneLine('the brand name').pipe(z.string().min(1)).default('The Weekly Digest'),
   /** Display name in From; defaults to the brand name. */
-  DIGEST_FROM_NAME: optionalString,
-  DIGEST_REPLY_TO: optionalString,
+  DIGEST_FROM_NAME: oneLine('the From name')
+    .pipe(z.string().max(100, 'must be at most 100 characters'))
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
+  /** Reply-To: one address, or unset. */
+  DIGEST_REPLY_TO: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(singleAddress.optional())
+    .optional(),
   DIGEST_LIST_ID: z
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, 'must be a dotted name like digest.example.com')
     .default('digest.example.com'),
-  DIGEST_PUBLIC_URL: z.url({ message: 'must be an absolute URL' }).default('http://localhost:3000'),
+  DIGEST_PUBLIC_URL: webUrl.default('http://localhost:3000'),
   DIGEST_UNSUBSCRIBE_MAILTO: z.email().default('unsubscribe@example.com'),
   DIGEST_POSTAL_ADDRESS: z.string().min(1).default('Example Media, 1 Example Street, Springfield, USA'),
   DIGEST_BRAND_COLOR: z
@@ -87,9 +128,9 @@ const schema = z.object({
   DIGEST_TOKEN_SECRETS_PARAMETER: optionalString,
   DIGEST_CONFIRM_TOKEN_HOURS: positiveNumber(48),
   DIGEST_SIGNUPS_PER_MINUTE_PER_IP: positiveNumber(20),
-  /** Signup requests per address per hour (whatever the IP), answered 429 beyond it. */
-  DIGEST_SIGNUPS_PER_HOUR_PER_ADDRESS: positiveNumber(5),
-  /** At most one confirmation email per address in this many minutes. */
+  /** Confirmation mails per mailbox in any 24 hours (a sliding window over the mails sent). */
+  DIGEST_CONFIRM_MAILS_PER_DAY: z.coerce.number().int().positive().default(3),
+  /** At least this many minutes between two confirmation mails to one mailbox. */
   DIGEST_CONFIRM_RESEND_MINUTES: positiveNumber(10),
   DIGEST_MAX_BODY_BYTES: positiveNumber(16 * 1024),
   DIGEST_FUNCTION_NAME: optionalString,

@@ -38,7 +38,7 @@ export const mailSettingsFromConfig = (config: Config): MailSettings => ({
 export const limitsFromConfig = (config: Config): AppLimits => ({
   maxBodyBytes: config.DIGEST_MAX_BODY_BYTES,
   signupsPerMinutePerIp: config.DIGEST_SIGNUPS_PER_MINUTE_PER_IP,
-  signupsPerHourPerAddress: config.DIGEST_SIGNUPS_PER_HOUR_PER_ADDRESS,
+  confirmMailsPerDay: config.DIGEST_CONFIRM_MAILS_PER_DAY,
   confirmResendSeconds: config.DIGEST_CONFIRM_RESEND_MINUTES * 60,
   confirmTokenHours: config.DIGEST_CONFIRM_TOKEN_HOURS,
 });

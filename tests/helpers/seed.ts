@@ -16,8 +16,10 @@ export async function seedSubscribers(
     batches.push(
       emails.slice(i, i + 25).map((email) => ({
         PutRequest: {
+          // As the current version writes them: under the mailbox key, with the spelling.
           Item: {
             email,
+            address: email,
             id: randomUUID(),
             status: options.status ?? 'confirmed',
             createdAt: now,

@@ -482,12 +482,15 @@ describe('least privilege', () => {
     }
   });
 
-  it('the feedback function touches only the subscribers table', () => {
+  it('the feedback function changes only subscribers, and reads what proves we sent the message', () => {
     const feedback = policyStatements(template).filter(({ policy }) =>
       policy.startsWith('FeedbackFunctionRole'),
     );
     const actions = feedback.flatMap(({ statement }) => ([] as string[]).concat(statement.Action));
     expect(actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
       'dynamodb:UpdateItem',
     ]);
   });

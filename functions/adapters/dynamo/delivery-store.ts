@@ -1,4 +1,5 @@
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,8 +8,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord, DeliveryState } from '../../core/model.ts';
 import type { DeliveryStore, RecipientInfo, RecipientLookup } from '../../core/ports.ts';
+import { mailboxKey } from '../../core/subscribers/address.ts';
 import { batchGetAll, batchPutAll, ifCondition, wroteIf } from './writes.ts';
 
+/** How far a delivery got: a record of a mailbox is never replaced by one that got less far. */
+const PROGRESS: Record<DeliveryState, number> = { failed: 0, sending: 1, sent: 2 };
+
+/**
+ * Delivery records (PK `issueId`, SK `email`), keyed by the recipient's mailbox (see `mailboxKey`):
+ * every method maps the address it is given, so two spellings of one mailbox meet the same record
+ * and the conditional claim sends one message to the mailbox, not one per spelling.
+ */
 export class DynamoDeliveryStore implements DeliveryStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
@@ -20,7 +30,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return Math.floor(Date.now() / 1000) + Math.round(this.ttlDays * 86_400);
   }
 
-  async claim(issueId: string, email: string) {
+  async claim(issueId: string, address: string) {
+    const email = mailboxKey(address);
     const record: DeliveryRecord = {
       issueId,
       email,
@@ -44,7 +55,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return { claimed: false as const, existing };
   }
 
-  async reclaim(issueId: string, email: string, from: DeliveryState, attempts: number): Promise<boolean> {
+  async reclaim(issueId: string, address: string, from: DeliveryState, attempts: number): Promise<boolean> {
+    const email = mailboxKey(address);
     return wroteIf(() =>
       this.ddb.send(
         new UpdateCommand({
@@ -67,7 +79,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markSent(issueId: string, email: string, messageId: string, attempts?: number): Promise<void> {
+  async markSent(issueId: string, address: string, messageId: string, attempts?: number): Promise<void> {
+    const email = mailboxKey(address);
     if (attempts !== undefined) {
       // The whole record, as it now stands: a grouped BatchWriteItem can only put items.
       return this.putSent({
@@ -141,7 +154,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
   }
 
-  async markFailed(issueId: string, email: string, error: string): Promise<void> {
+  async markFailed(issueId: string, address: string, error: string): Promise<void> {
+    const email = mailboxKey(address);
     await ifCondition(() =>
       this.ddb.send(
         new UpdateCommand({
@@ -162,20 +176,71 @@ export class DynamoDeliveryStore implements DeliveryStore {
     );
   }
 
-  async get(issueId: string, email: string): Promise<DeliveryRecord | undefined> {
+  async get(issueId: string, address: string): Promise<DeliveryRecord | undefined> {
+    return this.getExact(issueId, mailboxKey(address));
+  }
+
+  private async getExact(issueId: string, email: string): Promise<DeliveryRecord | undefined> {
     const out = await this.ddb.send(
       new GetCommand({ TableName: this.table, Key: { issueId, email }, ConsistentRead: true }),
     );
     return out.Item as DeliveryRecord | undefined;
   }
 
-  async getMany(issueId: string, emails: string[]): Promise<Map<string, DeliveryRecord>> {
+  /** By the addresses asked for (two spellings of one mailbox both get its record). */
+  async getMany(issueId: string, addresses: string[]): Promise<Map<string, DeliveryRecord>> {
+    const keys = [...new Set(addresses.map(mailboxKey))];
     const items = await batchGetAll(
       this.ddb,
       this.table,
-      emails.map((email) => ({ issueId, email })),
+      keys.map((email) => ({ issueId, email })),
     );
-    return new Map(items.map((item) => [String(item.email), item as unknown as DeliveryRecord]));
+    const byKey = new Map(items.map((item) => [String(item.email), item as unknown as DeliveryRecord]));
+    const found = new Map<string, DeliveryRecord>();
+    for (const address of addresses) {
+      const record = byKey.get(mailboxKey(address));
+      if (record) found.set(address, record);
+    }
+    return found;
+  }
+
+  async carryForward(issueId: string, storedKey: string): Promise<void> {
+    const key = mailboxKey(storedKey);
+    if (key === storedKey) return;
+    const old = await this.getExact(issueId, storedKey);
+    if (!old) return;
+    const current = await this.getExact(issueId, key);
+    if (!current || PROGRESS[old.state] > PROGRESS[current.state]) {
+      // Only over what was read: a send that moved the mailbox's record on meanwhile wins.
+      const moved = await wroteIf(() =>
+        this.ddb.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...old, email: key },
+            ...(current
+              ? {
+                  ConditionExpression: '#s = :s AND attempts = :a',
+                  ExpressionAttributeNames: { '#s': 'state' },
+                  ExpressionAttributeValues: { ':s': current.state, ':a': current.attempts },
+                }
+              : { ConditionExpression: 'attribute_not_exists(email)' }),
+          }),
+        ),
+      );
+      if (!moved) return; // changed under us: the next dedupe run looks again
+    }
+    // The mailbox's record now says as much as the old one: the old one can go.
+    await ifCondition(() =>
+      this.ddb.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { issueId, email: storedKey },
+          ConditionExpression: '#s = :s AND attempts = :a',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':s': old.state, ':a': old.attempts },
+        }),
+      ),
+    );
   }
 
   async *pagesByState(issueId: string, state: DeliveryState): AsyncGenerator<DeliveryRecord[]> {
@@ -210,12 +275,12 @@ export class DynamoRecipientLookup implements RecipientLookup {
     private readonly table: string,
   ) {}
 
-  async getMany(emails: string[]): Promise<Map<string, RecipientInfo>> {
+  async getMany(keys: string[]): Promise<Map<string, RecipientInfo>> {
     const items = await batchGetAll(
       this.ddb,
       this.table,
-      emails.map((email) => ({ email })),
-      { expression: 'email, id, #s', names: { '#s': 'status' } },
+      [...new Set(keys)].map((email) => ({ email })),
+      { expression: 'email, id, #s, address', names: { '#s': 'status' } },
     );
     return new Map(items.map((item) => [String(item.email), item as unknown as RecipientInfo]));
   }

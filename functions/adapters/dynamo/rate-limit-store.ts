@@ -1,12 +1,10 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimitStore } from '../../core/ports.ts';
-import { wroteIf } from './writes.ts';
 
 /**
- * Abuse limits that hold across Lambda instances: fixed-window counters and "at most once per
- * interval" markers in the rate-limits table (PK `key`). Every item carries `expiresAt` (epoch
- * seconds), the table's TTL attribute on AWS, so old windows disappear on their own. Only
- * UpdateItem is used (the API function's grant).
+ * Abuse limits that hold across Lambda instances: fixed-window counters in the rate-limits table
+ * (PK `key`). Every item carries `expiresAt` (epoch seconds), the table's TTL attribute on AWS, so
+ * old windows disappear on their own. Only UpdateItem is used (the API function's grant).
  */
 export class DynamoRateLimitStore implements RateLimitStore {
   constructor(
@@ -30,21 +28,5 @@ export class DynamoRateLimitStore implements RateLimitStore {
     );
     const count = Number(out.Attributes?.hits ?? 1);
     return { allowed: count <= limit, count, retryAfterSeconds: Math.max(1, windowEnd - now) };
-  }
-
-  async claimOnce(key: string, intervalSeconds: number, nowMs = Date.now()): Promise<boolean> {
-    const now = Math.floor(nowMs / 1000);
-    return wroteIf(() =>
-      this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { key },
-          UpdateExpression: 'SET expiresAt = :exp, claimedAt = :now',
-          // The marker may outlive its interval until TTL removes it: compare, don't trust presence.
-          ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':exp': now + intervalSeconds, ':now': now },
-        }),
-      ),
-    );
   }
 }

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
+import { readArticleArgument } from '../../adapters/article-files.ts';
 import { type ArticleStatus, addArticle, listArticles } from '../../core/articles/catalog.ts';
 import { type CarriedIndex, carriedIndex } from '../../core/articles/news.ts';
 import { isArticleFile } from '../../core/articles/parse.ts';
-import { ArticleError } from '../../core/errors.ts';
 import type { ArticleStore } from '../../core/ports.ts';
 import { parseConfig } from '../../wiring/config.ts';
 import { type Runtime, runtimeFromConfig } from '../../wiring/runtime.ts';
@@ -15,18 +14,8 @@ import { note, out } from '../output.ts';
 const addUsage = 'digest articles add <file> [--as NAME]';
 const listUsage = 'digest articles list [--json]';
 
-async function readArticleFile(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code;
-    throw new ArticleError(path, `cannot read: ${reason}`, undefined, { cause: error });
-  }
-}
-
 function describeRow(row: ArticleStatus): string {
-  const title = row.title ? ` — “${row.title}”` : '';
+  const title = `${row.title ? ` — “${row.title}”` : ''}${(row.warnings ?? []).map((w) => `; warning: ${w}`).join('')}`;
   switch (row.status) {
     case 'new':
       return `${row.file}: not sent yet${title}`;
@@ -82,12 +71,13 @@ const add = defineCommand({
         addUsage,
       );
     }
-    const bytes = await readArticleFile(file);
+    const bytes = await readArticleArgument(file);
     const { article } = await withShelf(async (shelf, carried) => {
       const result = await addArticle(shelf, await carried(), { name, bytes });
       out(`Added ${result.name} to ${shelf.where}.`);
       return result;
     });
+    for (const warning of article.warnings ?? []) note(`warning: ${name}: ${warning}`);
     if (article.title) out(`Title: ${article.title}`);
     if (article.url) out(`URL: ${article.url}`);
     out(

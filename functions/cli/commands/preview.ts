@@ -3,10 +3,11 @@ import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
 import { describeChromium, resolveChromium } from '../../adapters/browser.ts';
 import { screenshotEmail } from '../../adapters/email-screenshots.ts';
+import { issueIdProblem } from '../../core/issue/keys.ts';
 import { prepareIssue } from '../../core/issue/prepare.ts';
 import { GMAIL_CLIP_BYTES, personalize } from '../../core/render/personalize.ts';
 import { withLocalContext } from '../context.ts';
-import { rejectUnknownFlags } from '../errors.ts';
+import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { out } from '../output.ts';
 
 const usage = 'digest preview [--out DIR] [--issue ID]';
@@ -22,6 +23,8 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     rejectUnknownFlags(rawArgs, ['out', 'issue'], usage);
+    const issueProblem = args.issue !== undefined ? issueIdProblem(args.issue) : undefined;
+    if (issueProblem) throw new CliUsageError(`--issue ${issueProblem}`, usage);
     await withLocalContext(async (ctx) => {
       // Preview builds in memory: it never creates or changes an issue record.
       let prepared = await prepareIssue(ctx.deps, { issueId: args.issue, persist: false });

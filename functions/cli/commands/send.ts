@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { defineCommand } from 'citty';
+import { issueIdProblem } from '../../core/issue/keys.ts';
 import { personalize } from '../../core/render/personalize.ts';
 import { sendToSubscribers } from '../../core/send/fan-out.ts';
 import { formatDuration } from '../../core/send/plan.ts';
@@ -9,10 +10,11 @@ import { planAndPrepare } from '../../core/send/plan-and-prepare.ts';
 import { makeLimiter } from '../../core/send/rate-limiter.ts';
 import { sendTestCopy } from '../../core/send/test-copy.ts';
 import { normalizeAddress } from '../../core/subscribers/address.ts';
+import { dedupeSubscribers } from '../../core/subscribers/dedupe.ts';
 import { type LocalContext, outDirFor } from '../../local/context.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
-import { note, out, printSummary, sendProgress } from '../output.ts';
+import { describeDedupe, note, out, printSummary, sendProgress } from '../output.ts';
 import { parseSince } from '../sources-output.ts';
 import { runFetch } from './fetch.ts';
 
@@ -86,6 +88,9 @@ export default defineCommand({
       usage,
     );
     const to = args.to !== undefined ? normalizeAddressArg(args.to) : undefined;
+    // Checked before anything is opened or built: '' or a 2,000-character id is a typo, not "none".
+    const issueProblem = args.issue !== undefined ? issueIdProblem(args.issue) : undefined;
+    if (issueProblem) throw new CliUsageError(`--issue ${issueProblem}`, usage);
     if (args.issue !== undefined && args['include-sent']) {
       throw new CliUsageError(
         '--issue re-runs an existing issue; it cannot be combined with --include-sent',
@@ -99,7 +104,7 @@ export default defineCommand({
         payload: {
           dryRun: args['dry-run'] ?? false,
           ...(to ? { to } : {}),
-          ...(args.issue ? { issueId: args.issue } : {}),
+          ...(args.issue !== undefined ? { issueId: args.issue } : {}),
           retryUnknown: args['retry-unknown'] ?? false,
           force: args.force ?? false,
         },
@@ -146,6 +151,17 @@ export interface LocalSendOptions {
 /** The main job, locally: returns the process exit code. */
 export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions): Promise<number> {
   const { deps, config } = ctx;
+  const persist = !options.dryRun && !options.to;
+  if (persist) {
+    // One mailbox, one message: records an older version stored per spelling are merged first.
+    const report = await dedupeSubscribers({
+      subscribers: ctx.stores.subscribers,
+      deliveries: ctx.stores.deliveries,
+      issues: ctx.stores.issues,
+      deliveryTtlDays: config.DIGEST_DELIVERY_TTL_DAYS,
+    });
+    if (report.scanned > 0) for (const line of describeDedupe(report)) note(line);
+  }
   await addDemoSubscriberIfEmpty(ctx);
   if (options.fetch) {
     // A source that fails is reported and the send goes on with what there is.

@@ -1,17 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { defineCommand } from 'citty';
-import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { SUBSCRIBER_STATUSES, type SubscriberStatus } from '../../core/model.ts';
+import { NotFoundError, type ValidationError } from '../../core/errors.ts';
+import { addressOf, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../../core/model.ts';
 import { normalizeAddress } from '../../core/subscribers/address.ts';
-import { exportCsv, importSubscribers, readImportRows } from '../../core/subscribers/csv.ts';
+import { exportCsv, importSubscribers, nameProblem, readImportRows } from '../../core/subscribers/csv.ts';
+import { dedupeSubscribers } from '../../core/subscribers/dedupe.ts';
+import { addByOperator } from '../../core/subscribers/operator.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
-import { note, out } from '../output.ts';
+import { describeDedupe, note, out, write } from '../output.ts';
 
-const addUsage = 'digest subscribers add <email> [--name NAME] [--pending]';
+const addUsage = 'digest subscribers add <email> [--name NAME] [--pending] [--force]';
+const dedupeUsage = 'digest subscribers dedupe';
 const listUsage = `digest subscribers list [--status ${SUBSCRIBER_STATUSES.join('|')}]`;
 const removeUsage = 'digest subscribers remove <email>';
 const importUsage = 'digest subscribers import <file.csv> [--confirmed]';
@@ -23,9 +25,14 @@ const add = defineCommand({
     email: { type: 'positional', required: false, description: 'email address' },
     name: { type: 'string', description: 'display name' },
     pending: { type: 'boolean', description: 'add as pending (awaiting confirmation) instead of confirmed' },
+    force: {
+      type: 'boolean',
+      description:
+        'add an erased, unsubscribed, bounced or complained address anyway (recorded in its consent record)',
+    },
   },
   async run({ args, rawArgs }) {
-    rejectUnknownFlags(rawArgs, ['name', 'pending'], addUsage);
+    rejectUnknownFlags(rawArgs, ['name', 'pending', 'force'], addUsage);
     if (!args.email) throw new CliUsageError('missing the email address to add', addUsage);
     let email: string;
     try {
@@ -33,29 +40,23 @@ const add = defineCommand({
     } catch (error) {
       throw new CliUsageError(`"${args.email}": ${(error as ValidationError).message}`, addUsage);
     }
+    const name = args.name?.trim();
+    if (name !== undefined && nameProblem(name)) {
+      throw new CliUsageError(`--name: ${nameProblem(name)}`, addUsage);
+    }
     await withLocalContext(async ({ stores }) => {
-      const now = new Date().toISOString();
       const status: SubscriberStatus = args.pending ? 'pending' : 'confirmed';
-      const created = await stores.subscribers.create({
+      const result = await addByOperator(stores.subscribers, {
         email,
-        id: randomUUID(),
         status,
-        name: args.name,
-        createdAt: now,
-        updatedAt: now,
-        consent: {
-          source: 'cli',
-          subscribedAt: now,
-          ...(status === 'confirmed' ? { confirmedAt: now } : {}),
-        },
+        name: name || undefined,
+        force: Boolean(args.force),
       });
-      if (!created) {
-        const existing = await stores.subscribers.get(email);
-        throw new ValidationError(
-          `${email} is already on the list (status: ${existing?.status ?? 'unknown'})`,
+      if (result.outcome === 'added') out(`Added ${email} (${status}).`);
+      else
+        out(
+          `Added ${email} (${status}) over its ${result.overrode} status: --force, recorded in its consent record.`,
         );
-      }
-      out(`Added ${email} (${status}).`);
     });
   },
 });
@@ -75,10 +76,12 @@ const list = defineCommand({
     await withLocalContext(async ({ stores }) => {
       let count = 0;
       for await (const page of stores.subscribers.pagesByStatus(status)) {
-        for (const email of page) out(email);
+        // The spelling each person typed (the index holds only the mailbox keys).
+        const found = await stores.recipients.getMany(page);
+        for (const key of page) out(addressOf(found.get(key) ?? { email: key }));
         count += page.length;
       }
-      process.stderr.write(`${count} ${status} subscriber(s)\n`);
+      note(`${count} ${status} subscriber(s)`);
     });
   },
 });
@@ -111,6 +114,27 @@ const remove = defineCommand({
   },
 });
 
+const dedupe = defineCommand({
+  meta: {
+    name: 'dedupe',
+    description:
+      'Merge subscribers an older version stored once per capitalization into one per mailbox (also run before every send)',
+  },
+  async run({ rawArgs }) {
+    rejectUnknownFlags(rawArgs, [], dedupeUsage);
+    await withLocalContext(async (ctx) => {
+      const report = await dedupeSubscribers({
+        subscribers: ctx.stores.subscribers,
+        deliveries: ctx.stores.deliveries,
+        issues: ctx.stores.issues,
+        deliveryTtlDays: ctx.config.DIGEST_DELIVERY_TTL_DAYS,
+      });
+      for (const line of describeDedupe(report)) out(line);
+      if (report.conflicts.length > 0) process.exitCode = 1;
+    });
+  },
+});
+
 const importCommand = defineCommand({
   meta: {
     name: 'import',
@@ -133,6 +157,8 @@ const importCommand = defineCommand({
     } catch {
       throw new CliUsageError(`cannot read ${file}`, importUsage);
     }
+    // A device or a pipe (/dev/zero) never ends: only a regular file is read.
+    if (!(await stat(file)).isFile()) throw new CliUsageError(`${file} is not a regular file`, importUsage);
     await withLocalContext(async ({ stores }) => {
       const started = performance.now();
       const report = await importSubscribers(
@@ -167,7 +193,8 @@ const exportCommand = defineCommand({
         await pipeline(csv, createWriteStream(String(args.out)));
         note(`wrote ${args.out}`);
       } else {
-        for await (const chunk of csv) process.stdout.write(chunk as Buffer);
+        csv.setEncoding('utf8'); // a character split between chunks is decoded whole
+        for await (const chunk of csv) write(chunk as string);
       }
     });
   },
@@ -175,5 +202,5 @@ const exportCommand = defineCommand({
 
 export default defineCommand({
   meta: { name: 'subscribers', description: 'Manage the subscriber list' },
-  subCommands: { add, list, remove, import: importCommand, export: exportCommand },
+  subCommands: { add, list, remove, dedupe, import: importCommand, export: exportCommand },
 });

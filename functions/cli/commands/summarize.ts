@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { defineCommand } from 'citty';
+import { readArticleArgument } from '../../adapters/article-files.ts';
 import { parseArticle } from '../../core/articles/parse.ts';
-import { ArticleError } from '../../core/errors.ts';
 import { summarize } from '../../core/summarize/index.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { note, out, printSummary } from '../output.ts';
@@ -18,16 +17,10 @@ export default defineCommand({
   async run({ args, rawArgs }) {
     rejectUnknownFlags(rawArgs, ['json'], usage);
     if (!args.file) throw new CliUsageError('missing the article file to summarize', usage);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(args.file);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason =
-        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code;
-      throw new ArticleError(args.file, `cannot read: ${reason}`, undefined, { cause: error });
-    }
+    // A regular file of at most MAX_ARTICLE_BYTES: `/dev/zero` or a 3 MB file is refused at once.
+    const bytes = await readArticleArgument(args.file);
     const article = parseArticle(basename(args.file), bytes);
+    for (const warning of article.warnings ?? []) note(`warning: ${article.file}: ${warning}`);
     const summary = summarize(
       { body: article.body, title: article.title },
       { onDroppedQuote: (q, reason) => note(`dropped a quote (${reason}): “${q.text}”`) },

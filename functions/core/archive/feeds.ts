@@ -1,16 +1,13 @@
 import { Feed } from 'feed';
 import type { IssueRecord, IssueState } from '../model.ts';
 import type { Brand, DigestView } from '../render/compile.ts';
-import { escapeHtml } from '../render/html.ts';
+import { escapeHtml, webUrl } from '../render/html.ts';
 
 /**
  * The public face of an issue: its archive copy (the email without any recipient in it), the
  * archive's storage keys, and the feeds (RSS 2.0 through `feed`, JSON Feed 1.1 by hand, since
  * `feed` writes JSON Feed 1.0). Pure, and free of MJML so the API bundle stays small.
  */
-
-/** Issue ids as `issueIdFor` makes them (`2026-11-28-3f9a1c2b`, `-2` for a second one that day). */
-export const ISSUE_ID_PATTERN = /^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}(?:-\d{1,6})?$/;
 
 /** Only issues that went out are public: a `building` or `sending` issue may still change. */
 export const PUBLIC_STATES: readonly IssueState[] = ['sent', 'partial'];
@@ -61,8 +58,10 @@ function entryContent(entry: FeedEntry, link: string): string {
   const parts: string[] = [];
   if (articles && articles.length > 0) {
     for (const article of articles) {
-      const title = article.url
-        ? `<a href="${escapeHtml(article.url)}">${escapeHtml(article.title)}</a>`
+      // A stored view may predate the front-matter check: only web links become an href here too.
+      const url = webUrl(article.url);
+      const title = url
+        ? `<a href="${escapeHtml(url)}">${escapeHtml(article.title)}</a>`
         : escapeHtml(article.title);
       parts.push(`<h2>${title}</h2>`);
       if (article.keyPoints.length > 0)
@@ -75,6 +74,7 @@ function entryContent(entry: FeedEntry, link: string): string {
   return parts.join('\n');
 }
 
+/** The titles as plain text (the JSON Feed `summary` is plain text by definition). */
 const entryDescription = (entry: FeedEntry) => entry.issue.articleTitles.join(' · ');
 
 /** RSS 2.0 of the public issues, newest first (entries are filtered and ordered here). */
@@ -99,7 +99,10 @@ export function rssFeed(brand: Brand, entries: FeedEntry[]): string {
       guid: link,
       link,
       date: issueDate(entry.issue),
-      description: entryDescription(entry),
+      // RSS readers render <description> as HTML (CDATA only spares the XML escaping): a title
+      // such as `<img src=x onerror=…>` must arrive as text, so it is escaped here. That also turns
+      // any `]]>` into `]]&gt;`, which cannot end the CDATA section early.
+      description: escapeHtml(entryDescription(entry)),
       content: entryContent(entry, link),
     });
   }

@@ -76,6 +76,8 @@ export interface ArticleStatus {
   sameAs?: string | undefined;
   /** unreadable: why (with the front-matter line). */
   reason?: string | undefined;
+  /** What was dropped from a usable article (an unsafe link). */
+  warnings?: string[] | undefined;
 }
 
 /** Every article file on the shelf with the issue(s) it went out in, if any. */
@@ -91,6 +93,7 @@ export async function listArticles(shelf: ArticleStore, carried: CarriedIndex): 
       title: a.title ?? (index >= 0 ? firstIssue?.articleTitles[index] : undefined),
       url: a.url,
       hash: a.hash,
+      ...(a.warnings ? { warnings: a.warnings } : {}),
       ...(by.length > 0
         ? { issues: by.map((i) => ({ issueId: i.issueId, state: i.state, createdAt: i.createdAt })) }
         : {}),

@@ -6,6 +6,8 @@ export interface LoadedArticles {
   articles: Article[];
   skipped: { file: string; reason: string }[];
   duplicates: { file: string; sameAs: string }[];
+  /** Something dropped from an article that still goes out (an unsafe link). */
+  warnings: { file: string; message: string }[];
 }
 
 /**
@@ -13,7 +15,7 @@ export interface LoadedArticles {
  * Articles with the same normalized text or the same front-matter URL count as one (first wins).
  */
 export async function loadArticles(files: ArticleFile[]): Promise<LoadedArticles> {
-  const result: LoadedArticles = { articles: [], skipped: [], duplicates: [] };
+  const result: LoadedArticles = { articles: [], skipped: [], duplicates: [], warnings: [] };
   const byHash = new Map<string, string>();
   const byUrl = new Map<string, string>();
   const sorted = files.filter((f) => isArticleFile(f.name)).sort((a, b) => a.name.localeCompare(b.name));
@@ -30,6 +32,7 @@ export async function loadArticles(files: ArticleFile[]): Promise<LoadedArticles
       result.skipped.push({ file: file.name, reason });
       continue;
     }
+    for (const message of article.warnings ?? []) result.warnings.push({ file: article.file, message });
     const articleUrl = article.url ? urlKey(article.url) : undefined;
     const sameAs = byHash.get(article.hash) ?? (articleUrl ? byUrl.get(articleUrl) : undefined);
     if (sameAs) {

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ArticleError } from '../errors.ts';
+import { ArticleError, overLimit } from '../errors.ts';
+import { webUrl } from '../render/html.ts';
+
+/**
+ * The largest article read, 1 MiB: several times the longest real news story, and small enough
+ * that every step after it (the summarizer above all) stays bounded. A larger file is refused by
+ * name with its size; the sources read no more than this (see ArticleFile).
+ */
+export const MAX_ARTICLE_BYTES = 1024 * 1024;
+/** Front matter is a few short fields: 16 KiB is plenty, and bounds what the YAML parser sees. */
+export const MAX_FRONT_MATTER_BYTES = 16 * 1024;
 
 /** One news article as read from `seeds/` (or the articles bucket). */
 export interface Article {
@@ -20,6 +30,8 @@ export interface Article {
   body: string;
   /** sha256 of the normalized text: the identity used for "already sent" and de-duplication. */
   hash: string;
+  /** What was dropped from the file and why (an unsafe link); the article itself is fine. */
+  warnings?: string[] | undefined;
 }
 
 export const ARTICLE_EXTENSIONS = ['.txt', '.md'] as const;
@@ -28,8 +40,6 @@ export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)) && !name.startsWith('.');
 }
 
-// Links from content are http(s) only: a javascript: or data: URL never reaches an email.
-const httpUrl = (message: string) => z.url({ protocol: /^https?$/, message });
 const date = (message: string) =>
   z
     .union([z.string(), z.date()])
@@ -39,7 +49,7 @@ const date = (message: string) =>
 const frontMatterSchema = z
   .object({
     title: z.string().trim().min(1, 'title must not be empty').optional(),
-    url: httpUrl('url must be an absolute http(s) URL').optional(),
+    url: z.url({ message: 'url must be an absolute URL' }).optional(),
     source: z.string().trim().min(1).optional(),
     published: date('published must be a date (YYYY-MM-DD)').optional(),
     fetched: date('fetched must be a date and time').optional(),
@@ -49,7 +59,7 @@ const frontMatterSchema = z
         z
           .object({
             source: z.string().trim().min(1),
-            url: httpUrl('also: each url must be an absolute http(s) URL'),
+            url: z.url({ message: 'also: each url must be an absolute URL' }),
           })
           .strict(),
       )
@@ -95,24 +105,47 @@ export function hashText(text: string): string {
   return createHash('sha256').update(normalizeForHash(text)).digest('hex');
 }
 
-/** Parses one article file. Throws ArticleError naming the file (and line, for front matter). */
+/**
+ * Parses one article file. Throws ArticleError naming the file (and line, for front matter). A
+ * front-matter `url` that is not an http(s) link (`javascript:`, `data:`, `file:`…) is dropped with
+ * a warning: the article goes out without a link.
+ */
 export function parseArticle(file: string, bytes: Uint8Array): Article {
   if (bytes.length === 0) throw new ArticleError(file, 'empty file');
+  if (bytes.length > MAX_ARTICLE_BYTES) {
+    throw new ArticleError(file, `too large: the article is ${overLimit(bytes.length, MAX_ARTICLE_BYTES)}`);
+  }
   const text = decodeText(file, bytes);
   const { yaml, body } = splitFrontMatter(text);
   let meta: z.infer<typeof frontMatterSchema> = {};
+  const warnings: string[] = [];
   if (yaml !== null) {
     if (!/\r?\n---[ \t]*(\r?\n|$)/.test(text.slice(3))) {
       throw new ArticleError(file, 'front matter opened with --- but never closed', 1);
     }
-    const doc = parseDocument(yaml, { prettyErrors: false });
+    const yamlBytes = Buffer.byteLength(yaml, 'utf8');
+    if (yamlBytes > MAX_FRONT_MATTER_BYTES) {
+      throw new ArticleError(file, `front matter is ${overLimit(yamlBytes, MAX_FRONT_MATTER_BYTES)}`, 1);
+    }
+    const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
     const firstError = doc.errors[0];
     if (firstError) {
       // Where the parser noticed the error (linePos is not filled without prettyErrors); +1 for the fence.
       const line = yaml.slice(0, firstError.pos[0]).split('\n').length + 1;
       throw new ArticleError(file, `broken front matter: ${firstError.message.split('\n')[0]}`, line);
     }
-    const value: unknown = doc.toJS() ?? {};
+    let value: unknown;
+    try {
+      // No aliases at all: front matter is a few plain fields, and an alias is how a few hundred
+      // bytes of YAML expand into gigabytes ("billion laughs").
+      value = doc.toJS({ maxAliasCount: 0 }) ?? {};
+    } catch (error) {
+      const reason =
+        error instanceof ReferenceError && /alias/i.test(error.message)
+          ? 'aliases (*name) are not allowed in front matter'
+          : (error as Error).message;
+      throw new ArticleError(file, `broken front matter: ${reason}`, 2, { cause: error });
+    }
     const parsed = frontMatterSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -121,6 +154,22 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
       throw new ArticleError(file, `bad front matter: ${issue?.message ?? 'invalid'}`, line);
     }
     meta = parsed.data;
+    if (meta.url !== undefined && webUrl(meta.url) === undefined) {
+      warnings.push(
+        `url ${JSON.stringify(meta.url.slice(0, 80))} dropped: only http and https links are kept, so the article goes out without a link`,
+      );
+      meta.url = undefined;
+    }
+    // "Also at" links follow the same rule: a non-http(s) one is dropped, the article stays.
+    if (meta.also) {
+      const kept = meta.also.filter((a) => webUrl(a.url) !== undefined);
+      if (kept.length < meta.also.length) {
+        warnings.push(
+          `${meta.also.length - kept.length} "also" link(s) dropped: only http and https links are kept`,
+        );
+      }
+      meta.also = kept.length > 0 ? kept : undefined;
+    }
   }
   const trimmed = body.trim();
   if (trimmed === '') throw new ArticleError(file, 'no article text (empty body)');
@@ -136,6 +185,7 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
     also: meta.also,
     body: trimmed,
     hash: hashText(trimmed),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { type LoadedArticles, loadArticles } from '../articles/load.ts';
 import { carriedIndex, freshArticles } from '../articles/news.ts';
 import type { Article } from '../articles/parse.ts';
-import { DigestError, NotFoundError } from '../errors.ts';
+import { DigestError, NotFoundError, ValidationError } from '../errors.ts';
 import type { IssueRecord } from '../model.ts';
 import type { ArticleStore, BlobStore, Clock, IssueStore } from '../ports.ts';
 import { type Brand, compileIssue, type DigestView, type TemplateSet } from '../render/compile.ts';
@@ -9,6 +9,7 @@ import type { CompiledIssue } from '../render/personalize.ts';
 import { digestView, issueIdFor, summarizeArticles } from './build.ts';
 import { chooseForIssue } from './choose.ts';
 import type { RunEvent } from './events.ts';
+import { issueIdProblem } from './keys.ts';
 import { loadIssueDocuments, storeIssueDocuments } from './stored.ts';
 
 /** What choosing and preparing an issue needs. */
@@ -52,6 +53,7 @@ async function loadStored(blobs: BlobStore, issue: IssueRecord): Promise<Prepare
 async function loadAndReport(deps: PrepareDeps): Promise<LoadedArticles> {
   const loaded = await loadArticles(await deps.articles.list());
   for (const s of loaded.skipped) deps.onEvent?.({ type: 'article-skipped', ...s });
+  for (const w of loaded.warnings) deps.onEvent?.({ type: 'article-warning', ...w });
   for (const d of loaded.duplicates) deps.onEvent?.({ type: 'article-duplicate', ...d });
   return loaded;
 }
@@ -126,7 +128,10 @@ export async function prepareIssue(deps: PrepareDeps, options: PrepareOptions = 
     await deps.issues.setState(issueId, 'sending');
     return { ...prepared, issue: { ...prepared.issue, state: 'sending' } };
   };
-  if (options.issueId) {
+  if (options.issueId !== undefined) {
+    // An empty or malformed id is a mistake, never "no id": it must not build a new issue.
+    const problem = issueIdProblem(options.issueId);
+    if (problem) throw new ValidationError(`issue id ${problem}`);
     const issue = await deps.issues.get(options.issueId);
     if (!issue) {
       const known = (await deps.issues.list()).slice(0, 5).map((i) => i.issueId);

@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 import { TemplateError } from '../errors.ts';
 import type { Summary } from '../summarize/index.ts';
-import { asciiHtml } from './html.ts';
+import { asciiHtml, webUrl } from './html.ts';
 import { type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
 
 /** Template sources by file name (relative to the templates folder), loaded once per issue. */
@@ -284,7 +284,8 @@ function templateData(view: DigestView, brand: Brand) {
     archiveUrl: view.archiveUrl ?? null,
     articles: view.articles.map((a, i) => ({
       ...a,
-      url: a.url ?? null,
+      // Only web links reach an href, even from a view stored before front matter was checked.
+      url: webUrl(a.url) ?? null,
       source: a.source ?? null,
       published: a.published ?? null,
       also: a.also && a.also.length > 0 ? a.also : null,

@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { errorMessage } from '../errors.ts';
-import type { DeliveryRecord, Subscriber } from '../model.ts';
+import { addressOf, type DeliveryRecord, type Subscriber } from '../model.ts';
 import {
   type DeliveryStore,
   type MailSender,
@@ -54,7 +54,7 @@ export interface DelivererDeps {
   limiter: RateLimiterPort;
   settings: MailSettings;
   retry?: RetryPolicy;
-  /** Called with the exact raw bytes handed to SES (the CLI writes them as .eml files). */
+  /** Called with the recipient's address and the exact raw bytes handed to SES (the CLI writes .eml files). */
   onRawMessage?: (email: string, raw: Buffer) => Promise<void>;
   /** Why a recipient ended unknown or failed, for a person (CLI) or the log (Lambda). */
   onNotice?: (email: string, message: string) => void;
@@ -65,7 +65,7 @@ export interface DelivererDeps {
  * `lookupRecipients`): its subscriber entry (undefined: none) and this issue's delivery record.
  */
 export interface Known {
-  subscriber: Pick<Subscriber, 'id' | 'status'> | undefined;
+  subscriber: Pick<Subscriber, 'id' | 'status' | 'address'> | undefined;
   delivery: DeliveryRecord | undefined;
 }
 
@@ -85,7 +85,9 @@ export function unsubscribeUrl(publicUrl: string, tokenKeys: TokenKey[], email: 
 /**
  * The per-recipient send path, shared by the local runner and the SQS send function:
  * re-check suppression → conditional delivery record → personalize → MIME → rate limit → SES
- * (bounded retries with backoff) → record the result.
+ * (bounded retries with backoff) → record the result. `email` is the stored key the list paged;
+ * the delivery record is the mailbox's (one per mailbox, however many spellings), and the message
+ * goes to the spelling the person typed.
  */
 export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
   const retry = deps.retry ?? DEFAULT_RETRY;
@@ -147,6 +149,7 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
     // The suppression re-check: the subscriber's status now, not when the list was paged or queued.
     const subscriber = known ? known.subscriber : await deps.subscribers.get(email);
     if (subscriber?.status !== 'confirmed') return 'suppressed';
+    const to = addressOf({ email, address: subscriber.address });
     // `sent` is final, so a record read a moment ago is as good as one read now.
     const seen = known ? known.delivery : undefined;
     if (seen?.state === 'sent') return 'skipped';
@@ -154,7 +157,7 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
     if (options.dryRun) {
       const existing = known ? seen : await deps.deliveries.get(compiled.issueId, email);
       if (existing?.state === 'sent') return 'skipped';
-      await buildRaw(email);
+      await buildRaw(to);
       return 'dry-run';
     }
 
@@ -175,8 +178,8 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
     // From here a `sending` record exists, and every path must leave it saying what happened.
     let raw: Buffer;
     try {
-      raw = await buildRaw(email);
-      if (deps.onRawMessage) await deps.onRawMessage(email, raw);
+      raw = await buildRaw(to);
+      if (deps.onRawMessage) await deps.onRawMessage(to, raw);
     } catch (error) {
       // Nothing reached SES: a failed record is safe (the next run retries it).
       return fail(email, `before sending: ${errorMessage(error)}`);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { Readable, type Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import pLimit from 'p-limit';
 import { ValidationError } from '../errors.ts';
-import type { Subscriber, SubscriberStatus } from '../model.ts';
+import { addressOf, type Subscriber, type SubscriberStatus } from '../model.ts';
 import type { SubscriberLifecycle } from '../ports.ts';
 import { normalizeAddress } from './address.ts';
 import { importConsent } from './consent.ts';
@@ -59,6 +59,14 @@ const KEPT = new Set<SubscriberStatus>(['pending', 'unsubscribed', 'bounced', 'c
 const MAX_NAME = 100;
 const SUPPRESSED = new Set(['unsubscribed', 'bounced', 'complained', 'erased']);
 
+/** Why a display name cannot be stored (control characters, length), or undefined. */
+export function nameProblem(name: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'contains control characters';
+  if (name.length > MAX_NAME) return `longer than ${MAX_NAME} characters`;
+  return undefined;
+}
+
 /** Validates one parsed record; returns the row or the reason it is refused. */
 export function validateRow(
   record: Record<string, string | undefined>,
@@ -67,7 +75,7 @@ export function validateRow(
 ): ImportRow | RowProblem {
   let email: string;
   try {
-    email = normalizeAddress(record.email ?? '');
+    email = normalizeAddress(restoreCell((record.email ?? '').trim()));
   } catch (error) {
     return { line, message: `email: ${(error as Error).message}` };
   }
@@ -81,10 +89,9 @@ export function validateRow(
       message: `status: "${rawStatus}" is not one of confirmed, subscribed, pending, unsubscribed, bounced, complained`,
     };
   }
-  const name = (record.name ?? '').trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { line, message: 'name: contains control characters' };
-  if (name.length > MAX_NAME) return { line, message: `name: longer than ${MAX_NAME} characters` };
+  const name = restoreCell((record.name ?? '').trim());
+  const problem = nameProblem(name);
+  if (problem) return { line, message: `name: ${problem}` };
   let subscribedAt: string | undefined;
   const rawDate = (record.subscribed_at ?? '').trim();
   if (rawDate) {
@@ -101,6 +108,19 @@ export function validateRow(
 }
 
 const isProblem = (r: ImportRow | RowProblem): r is RowProblem => 'message' in r;
+
+/**
+ * CSV injection (OWASP): a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+ * CR as a formula (`=HYPERLINK(…)`, `=cmd|'/C calc'!A0`), and a stranger can plant one through the
+ * signup form as an address. Such a cell is exported with a leading `'`, which spreadsheets show as
+ * text. A cell already starting with quotes before such a character gets one more, so the import
+ * can take exactly one off and our own export round-trips byte for byte; any other cell (a name
+ * like `'Ana`) is left as it is both ways.
+ */
+const FORMULA = /^'*[=+\-@\t\r]/;
+export const neutralizeCell = (value: string): string => (FORMULA.test(value) ? `'${value}` : value);
+export const restoreCell = (value: string): string =>
+  value.startsWith("'") && FORMULA.test(value) ? value.slice(1) : value;
 
 /**
  * Reads CSV rows with their line numbers. A subscriber list has no multi-line fields, so a line
@@ -137,7 +157,7 @@ export async function* readImportRows(
   // so the parser's line numbers stay those of the file. A read error ends the import with it.
   const feed = (async () => {
     try {
-      const lines = createInterface({ input: Readable.from(input), crlfDelay: Number.POSITIVE_INFINITY });
+      const lines = boundedLines(Readable.from(input), MAX_LINE_CHARS);
       let lineNo = 0;
       let pending = '';
       for await (const line of lines) {
@@ -192,6 +212,38 @@ function drained(stream: Writable): Promise<void> {
     stream.once('drain', done);
     stream.once('close', done);
   });
+}
+
+/** No subscriber row comes near this; a longer line means the file is not a subscriber list. */
+const MAX_LINE_CHARS = 64 * 1024;
+
+/**
+ * The lines of a stream (LF or CRLF), each at most `max` characters: a file without line breaks
+ * (`/dev/zero`, a binary) is refused at its first long line instead of being buffered whole.
+ */
+async function* boundedLines(input: AsyncIterable<string | Buffer>, max: number): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let lineNo = 0;
+  const clean = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);
+  const tooLong = (line: number) =>
+    new ValidationError(
+      `line ${line} is longer than ${max} characters: this does not look like a CSV list of subscribers`,
+    );
+  for await (const chunk of input) {
+    carry += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let start = 0;
+    for (let nl = carry.indexOf('\n'); nl >= 0; nl = carry.indexOf('\n', start)) {
+      lineNo++;
+      if (nl - start > max) throw tooLong(lineNo);
+      yield clean(carry.slice(start, nl));
+      start = nl + 1;
+    }
+    carry = carry.slice(start);
+    if (carry.length > max) throw tooLong(lineNo + 1);
+  }
+  carry += decoder.end();
+  if (carry !== '') yield clean(carry);
 }
 
 function countQuotes(line: string): number {
@@ -307,14 +359,17 @@ export function exportCsv(pages: AsyncIterable<Subscriber[]>): Readable {
     try {
       for await (const page of pages) {
         for (const s of page) {
-          const ok = out.write({
-            email: s.email,
+          const row: Record<(typeof EXPORT_COLUMNS)[number], string> = {
+            email: addressOf(s),
             name: s.name ?? '',
             status: s.status,
             subscribed_at: s.consent?.subscribedAt ?? s.createdAt,
             confirmed_at: s.consent?.confirmedAt ?? '',
             source: s.consent?.source ?? '',
-          });
+          };
+          // Every cell, not only the ones a stranger can fill: no column is trusted to stay safe.
+          for (const key of EXPORT_COLUMNS) row[key] = neutralizeCell(row[key]);
+          const ok = out.write(row);
           if (!ok) await new Promise((resolve) => out.once('drain', resolve));
         }
       }

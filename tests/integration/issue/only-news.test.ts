@@ -179,14 +179,15 @@ describe('each issue carries only news', () => {
 
   it('an unknown --issue ID is a clear error, a non-zero exit, and changes nothing', async () => {
     const before = { issues: await issues(), mail: (await inbox()).length };
+    // Not even the form of an id: a usage error before anything is read.
     const run = await captured(() => runCli(['send', '--issue', 'nope']));
-    expect(run.code).toBe(1);
-    expect(run.err).toContain('digest: no issue with id "nope"');
-    expect(run.err).toContain(`recent issues: ${market.issueId}, ${library.issueId}`);
-    // A well-formed id that does not exist is the same error.
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('digest: --issue "nope" is not an issue id');
+    // A well-formed id that does not exist names the recent ones.
     const other = await captured(() => runCli(['send', '--issue', '2020-01-01-00000000']));
     expect(other.code).toBe(1);
     expect(other.err).toContain('no issue with id "2020-01-01-00000000"');
+    expect(other.err).toContain(`recent issues: ${market.issueId}, ${library.issueId}`);
     expect(await issues()).toEqual(before.issues);
     expect(await inbox()).toHaveLength(before.mail);
   });

@@ -127,17 +127,17 @@ describe('digest send --remote (Lambda Invoke API on loopback, real digest handl
   it('a function error comes back as ok:false with the error payload', async () => {
     const result = await invokeRemoteSend({
       functionName: functionName(),
-      payload: { issueId: 'no-such-issue' },
+      payload: { issueId: '2020-01-01-0badf00d' },
       lambda,
     });
     expect(result.ok).toBe(false);
     expect(result.report).toMatchObject({
       errorType: 'NotFoundError',
-      errorMessage: expect.stringContaining('no-such-issue'),
+      errorMessage: expect.stringContaining('2020-01-01-0badf00d'),
     });
     expect(result.logTail).toContain('NotFoundError');
     expect(server.invocations.at(-1)).toMatchObject({
-      event: { issueId: 'no-such-issue' },
+      event: { issueId: '2020-01-01-0badf00d' },
       outcome: 'error',
     });
   });

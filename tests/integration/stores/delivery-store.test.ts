@@ -100,10 +100,16 @@ describe('batch reads', () => {
     expect(found.size).toBe(130);
     expect(found.get('b0@example.com')).toEqual({
       email: 'b0@example.com',
+      address: 'b0@example.com',
       id: 'id-0',
       status: 'unsubscribed',
     });
-    expect(found.get('b7@example.com')).toEqual({ email: 'b7@example.com', id: 'id-7', status: 'confirmed' });
+    expect(found.get('b7@example.com')).toEqual({
+      email: 'b7@example.com',
+      address: 'b7@example.com',
+      id: 'id-7',
+      status: 'confirmed',
+    });
     expect(found.has('nobody@example.com')).toBe(false);
 
     const issueId = `issue-${randomUUID()}`;

@@ -72,7 +72,7 @@ describe('loadArticles', () => {
     const loaded = await loadArticles(await articleFilesInDir(dir));
     expect(loaded.articles.map((a) => a.file)).toEqual(['01-good.txt', '05-same-url-a.md']);
     expect(loaded.skipped.map((s) => s.file)).toEqual(['02-empty.txt', '03-binary.md', '07-folder.txt']);
-    expect(loaded.skipped[2]?.reason).toMatch(/unreadable/);
+    expect(loaded.skipped[2]?.reason).toMatch(/is a folder, not a file/);
     expect(loaded.duplicates).toEqual([
       { file: '04-copy.txt', sameAs: '01-good.txt' },
       { file: '06-same-url-b.md', sameAs: '05-same-url-a.md' },

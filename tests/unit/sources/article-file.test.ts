@@ -57,11 +57,15 @@ describe('extracted story → article file', () => {
     });
   });
 
-  it('the pipeline refuses non-http(s) links in front matter, also in "also"', () => {
-    const bad = (yaml: string) => () =>
-      parseArticle('x.md', new TextEncoder().encode(`---\n${yaml}\n---\n\nSome words here.\n`));
-    expect(bad('url: "javascript:alert(1)"')).toThrow(/absolute http\(s\) URL/);
-    expect(bad('also:\n  - source: X\n    url: "data:text/html,x"')).toThrow(/also: each url/);
+  it('the pipeline keeps only http(s) "also" links, like the url itself', () => {
+    const article = parseArticle(
+      'x.md',
+      new TextEncoder().encode(
+        '---\nalso:\n  - source: Evil\n    url: "javascript:alert(1)"\n  - source: Fine\n    url: "https://fine.example/a"\n---\n\nSome words here.\n',
+      ),
+    );
+    expect(article.also).toEqual([{ source: 'Fine', url: 'https://fine.example/a' }]);
+    expect(article.warnings).toEqual(['1 "also" link(s) dropped: only http and https links are kept']);
   });
 
   it('a hostile title cannot open a key or close the front matter', () => {

@@ -60,3 +60,59 @@ describe('send quota source', () => {
     });
   });
 });
+
+/** The settings that reach mail headers and links: each hostile value refused by its variable's name. */
+describe('config refuses header and link injection', () => {
+  const issuesOf = (env: Record<string, string>) => {
+    try {
+      parseConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).issues.join('\n');
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it.each([
+    ['DIGEST_REPLY_TO', '"a@b.com Bcc":x@evil.example;', /single email address/],
+    ['DIGEST_REPLY_TO', 'a@example.com, b@example.com', /single email address/],
+    ['DIGEST_REPLY_TO', 'Ops <ops@example.com>', /single email address/],
+    ['DIGEST_REPLY_TO', 'ops@example.com\r\nBcc: x@evil.example', /single email address/],
+    ['DIGEST_FROM_NAME', 'Digest\r\nBcc: x@evil.example', /one line without control characters/],
+    ['DIGEST_FROM_NAME', 'Digest\u001b]0;pwned\u0007', /one line without control characters/],
+    ['DIGEST_BRAND_NAME', 'Brand\nX-Evil: 1', /one line without control characters/],
+    ['DIGEST_PUBLIC_URL', 'javascript:alert(document.cookie)', /http:\/\/ or https:\/\//],
+    ['DIGEST_PUBLIC_URL', 'data:text/html,<script>alert(1)</script>', /http:\/\/ or https:\/\//],
+    ['DIGEST_PUBLIC_URL', 'file:///etc/passwd', /http:\/\/ or https:\/\//],
+  ])('%s=%j is refused, named', (key, value, message) => {
+    const issues = issuesOf({ [key]: value });
+    expect(issues).toMatch(new RegExp(`^${key}: `, 'm'));
+    expect(issues).toMatch(message);
+  });
+
+  it('names all three at once', () => {
+    const issues = issuesOf({
+      DIGEST_REPLY_TO: 'not an address',
+      DIGEST_FROM_NAME: 'a\rb',
+      DIGEST_PUBLIC_URL: 'vbscript:msgbox',
+    });
+    for (const key of ['DIGEST_REPLY_TO', 'DIGEST_FROM_NAME', 'DIGEST_PUBLIC_URL']) {
+      expect(issues).toMatch(new RegExp(`^${key}: `, 'm'));
+    }
+  });
+
+  it('keeps good values: one Reply-To address (domain lower-cased), a plain name, an https URL', () => {
+    const config = parseConfig({
+      DIGEST_REPLY_TO: 'Editors@News.Example',
+      DIGEST_FROM_NAME: 'Ana from “The Digest”',
+      DIGEST_PUBLIC_URL: 'https://news.example/digest',
+    });
+    expect(config.DIGEST_REPLY_TO).toBe('Editors@news.example');
+    expect(config.DIGEST_FROM_NAME).toBe('Ana from “The Digest”');
+    expect(config.DIGEST_PUBLIC_URL).toBe('https://news.example/digest');
+    expect(parseConfig({ DIGEST_REPLY_TO: '', DIGEST_FROM_NAME: '' })).toMatchObject({
+      DIGEST_REPLY_TO: undefined,
+      DIGEST_FROM_NAME: undefined,
+    });
+  });
+});
