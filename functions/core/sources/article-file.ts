@@ -53,8 +53,10 @@ export function articleFileText(story: ExtractedStory): string {
   if (story.section) meta.section = cleanLine(story.section, 60);
   if (story.published) meta.published = story.published;
   meta.fetched = story.fetched;
+  // At most 5 "also at" links: with URLs of up to 2 KB each the front matter stays well under the
+  // pipeline's 16 KB front-matter limit.
   if (story.also && story.also.length > 0)
-    meta.also = story.also.map((a) => ({ source: cleanLine(a.source, 120), url: a.url }));
+    meta.also = story.also.slice(0, 5).map((a) => ({ source: cleanLine(a.source, 120), url: a.url }));
   const yaml = stringify(meta, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
   return `---\n${yaml}---\n\n${story.paragraphs.join('\n\n')}\n`;
 }
