@@ -27,9 +27,9 @@ export const ESBUILD_TARGET = 'node24';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __digestCreateRequire } from 'node:module'; const require = __digestCreateRequire(import.meta.url);";
 
-export type FunctionKey = 'digest' | 'send' | 'api' | 'feedback';
+export type FunctionKey = 'digest' | 'send' | 'api' | 'feedback' | 'fetch';
 
-export const FUNCTION_KEYS: readonly FunctionKey[] = ['digest', 'send', 'api', 'feedback'];
+export const FUNCTION_KEYS: readonly FunctionKey[] = ['digest', 'send', 'api', 'feedback', 'fetch'];
 
 /** Externals for one function: the digest function alone carries the MJML renderer. */
 export function externalsFor(key: FunctionKey): string[] {

@@ -22,6 +22,12 @@ export interface StackConfig {
   /** EventBridge Scheduler expression, evaluated in `scheduleTimeZone`. */
   scheduleExpression: string;
   scheduleTimeZone: string;
+  /** When the fetch function fetches every source (its own schedule; same time zone). */
+  fetchScheduleExpression: string;
+  /** A source's first fetch takes items from this many days back; at most this many items per source and per issue. */
+  backlogDays: number;
+  itemsPerSource: number;
+  itemsPerIssue: number;
   /** Account-wide SES send rate (messages per second) the pipeline must stay under. */
   sendRate: number;
   /** SES 24-hour sending quota of the account (the send plan checks the list against it). */
@@ -134,6 +140,20 @@ export function readStackConfig(node: Context): StackConfig {
     listId: text('listId') ?? `digest.${domain}`,
     scheduleExpression: text('schedule') ?? 'cron(0 8 ? * MON *)',
     scheduleTimeZone: text('scheduleTimeZone') ?? 'Europe/London',
+    fetchScheduleExpression: text('fetchSchedule') ?? 'rate(1 hour)',
+    backlogDays: number('backlogDays', 7, (n) => n > 0 && n <= 365, 'must be between 1 and 365 days'),
+    itemsPerSource: number(
+      'itemsPerSource',
+      5,
+      (n) => Number.isInteger(n) && n > 0,
+      'must be a whole number above 0',
+    ),
+    itemsPerIssue: number(
+      'itemsPerIssue',
+      12,
+      (n) => Number.isInteger(n) && n > 0,
+      'must be a whole number above 0',
+    ),
     sendRate,
     dailyQuota,
     sendConcurrency,
@@ -168,6 +188,11 @@ export function readStackConfig(node: Context): StackConfig {
   if (!/^(cron|rate|at)\(.+\)$/.test(config.scheduleExpression)) {
     problems.push(
       `schedule: must be a Scheduler expression like cron(0 8 ? * MON *) (got "${config.scheduleExpression}")`,
+    );
+  }
+  if (!/^(cron|rate|at)\(.+\)$/.test(config.fetchScheduleExpression)) {
+    problems.push(
+      `fetchSchedule: must be a Scheduler expression like rate(1 hour) (got "${config.fetchScheduleExpression}")`,
     );
   }
   if (!/^\/?[A-Za-z0-9_.\-/]+$/.test(config.tokenSecretsParameter)) {

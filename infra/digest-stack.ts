@@ -119,6 +119,13 @@ export class DigestStack extends Stack {
       partitionKey: { name: 'key', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
     });
+    // Sources, what became of their items, and story fingerprints (see adapters/dynamo/source-store.ts).
+    const sources = new Table(this, 'SourcesTable', {
+      ...tableDefaults,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
 
     // ── Bucket: articles (deployed from seeds/) and the issue archive ────────────────────────
     const accessLogs = new Bucket(this, 'AccessLogsBucket', {
@@ -263,7 +270,13 @@ export class DigestStack extends Stack {
       description: 'Marks bounced and complaining subscribers from SES events delivered by SNS',
       timeout: Duration.seconds(30),
     });
-    this.functions = { digest, send, api, feedback };
+    const fetch = new PipelineFunction(this, 'FetchFunction', {
+      ...common('fetch'),
+      description: 'Fetches every source (feeds and pages) into articles/, on its own schedule',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+    });
+    this.functions = { digest, send, api, feedback, fetch };
 
     // ── HTTP API with throttling on the default stage ────────────────────────────────────────
     const httpApi = new HttpApi(this, 'HttpApi', {
@@ -305,7 +318,7 @@ export class DigestStack extends Stack {
     const CONFIG_SET = 'DIGEST_SES_CONFIGURATION_SET';
 
     digest
-      .setEnvironment(mail)
+      .setEnvironment({ ...mail, DIGEST_ITEMS_PER_ISSUE: String(config.itemsPerIssue) })
       // Scan, PutItem and DeleteItem for the identity migration run before each send (dedupe:
       // records an older version stored per spelling move to their mailbox key, with their
       // delivery records).
@@ -368,6 +381,25 @@ export class DigestStack extends Stack {
       .bindTable(subscribers, 'SUBSCRIBERS_TABLE', ['GetItem', 'UpdateItem'])
       .bindTable(deliveries, 'DELIVERIES_TABLE', ['GetItem'])
       .bindTable(issues, 'ISSUES_TABLE', ['Scan']);
+
+    fetch
+      .setEnvironment({
+        // The User-Agent names the digest and its public URL.
+        DIGEST_BRAND_NAME: config.brandName,
+        DIGEST_PUBLIC_URL: publicUrl,
+        DIGEST_BACKLOG_DAYS: String(config.backlogDays),
+        DIGEST_ITEMS_PER_SOURCE: String(config.itemsPerSource),
+      })
+      .bindTable(sources, 'SOURCES_TABLE', [
+        'Query',
+        'GetItem',
+        'PutItem',
+        'UpdateItem',
+        'BatchGetItem',
+        'BatchWriteItem',
+      ])
+      // addNew checks a key is free (GetObject, 404 needs ListBucket), then writes it.
+      .bindBucket(bucket, 'DIGEST_BUCKET', { read: [ARTICLES], write: [ARTICLES] });
     sesEvents.addSubscription(new LambdaSubscription(feedback));
 
     // ── Schedule: EventBridge Scheduler, in the configured time zone ─────────────────────────
@@ -389,6 +421,28 @@ export class DigestStack extends Stack {
         // The digest run is idempotent (an issue resumes where it stopped), so a retry is safe.
         retryAttempts: 2,
         maxEventAge: Duration.hours(2),
+      }),
+    });
+
+    // The fetch function on a schedule of its own (hourly by default); the digest schedule is untouched.
+    const fetchScheduleRole = new iam.Role(this, 'FetchScheduleRole', {
+      description: 'Lets EventBridge Scheduler invoke the fetch function',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    new Schedule(this, 'FetchSchedule', {
+      description: `Fetches every source (${config.fetchScheduleExpression}, ${config.scheduleTimeZone})`,
+      schedule: ScheduleExpression.expression(
+        config.fetchScheduleExpression,
+        TimeZone.of(config.scheduleTimeZone),
+      ),
+      target: new LambdaInvoke(fetch, {
+        role: fetchScheduleRole,
+        input: ScheduleTargetInput.fromObject({ source: 'schedule' }),
+        // A fetch run is idempotent (items are remembered, article names derive from the story).
+        retryAttempts: 1,
+        maxEventAge: Duration.minutes(30),
       }),
     });
 
@@ -465,14 +519,18 @@ export class DigestStack extends Stack {
       });
     }
 
-    this.acknowledgeFindings({ httpApi, scheduleRole });
+    this.acknowledgeFindings({ httpApi, scheduleRole, fetchScheduleRole });
   }
 
   /**
    * cdk-nag findings we accept, each with its reason; the tests fail on any other error. cdk-nag 3
    * needs one acknowledgement per finding id (no prefix matching), on the construct or a parent.
    */
-  private acknowledgeFindings(scopes: { httpApi: HttpApi; scheduleRole: iam.Role }): void {
+  private acknowledgeFindings(scopes: {
+    httpApi: HttpApi;
+    scheduleRole: iam.Role;
+    fetchScheduleRole: iam.Role;
+  }): void {
     const ack = (scope: Construct, id: string, reason: string) =>
       Validations.of(scope).acknowledge({ id, reason });
     const bucketArn = (this.node.findChild('DigestBucket').node.defaultChild as CfnBucket).logicalId;
@@ -490,6 +548,7 @@ export class DigestStack extends Stack {
       [this.functions.digest, [ARTICLES, ISSUES]],
       [this.functions.send, [ISSUES]],
       [this.functions.api, [ISSUES]],
+      [this.functions.fetch, [ARTICLES]],
     ];
     for (const [fn, prefixes] of prefixGrants) {
       for (const prefix of prefixes) {
@@ -509,6 +568,11 @@ export class DigestStack extends Stack {
     ack(
       scopes.scheduleRole,
       `AwsSolutions-IAM5[Resource::<${this.resolve((this.functions.digest.node.defaultChild as CfnFunction).logicalId)}.Arn>:*]`,
+      "Lambda's grantInvoke covers the function's versions and aliases (ARN:*); it is still this one function.",
+    );
+    ack(
+      scopes.fetchScheduleRole,
+      `AwsSolutions-IAM5[Resource::<${this.resolve((this.functions.fetch.node.defaultChild as CfnFunction).logicalId)}.Arn>:*]`,
       "Lambda's grantInvoke covers the function's versions and aliases (ARN:*); it is still this one function.",
     );
 

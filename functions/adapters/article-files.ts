@@ -129,3 +129,18 @@ export function bucketArticles(blobs: BlobStore, where: string): ArticleStore {
     },
   };
 }
+
+/**
+ * Two article stores read as one (locally: the hand-written seeds beside the fetched articles);
+ * new files go to the first.
+ */
+export function sideBySide(primary: ArticleStore, other: ArticleStore): ArticleStore {
+  return {
+    where: primary.where,
+    async list() {
+      const [a, b] = await Promise.all([primary.list(), other.list()]);
+      return [...a, ...b];
+    },
+    addNew: (name, bytes) => primary.addNew(name, bytes),
+  };
+}

@@ -17,10 +17,12 @@ const main = defineCommand({
     send: () => import('./commands/send.ts').then((m) => m.default),
     subscribers: () => import('./commands/subscribers.ts').then((m) => m.default),
     articles: () => import('./commands/articles.ts').then((m) => m.default),
+    sources: () => import('./commands/sources.ts').then((m) => m.default),
+    fetch: () => import('./commands/fetch.ts').then((m) => m.default),
   },
 });
 
-const COMMANDS = ['summarize', 'preview', 'send', 'subscribers', 'articles'];
+const COMMANDS = ['summarize', 'preview', 'send', 'subscribers', 'articles', 'sources', 'fetch'];
 
 /** Runs the CLI with raw argv; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[]): Promise<number> {

@@ -14,6 +14,14 @@ const optionalString = z
 
 const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
 
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** "true"/"false" (also 1/0, yes/no); anything else is named as wrong rather than read as false. */
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .default(false);
+
 /**
  * Text that ends up in a mail header or on one line of a page: no line breaks or other control
  * characters (a CR/LF in a display name would start a header of the attacker's choosing).
@@ -84,6 +92,19 @@ const schema = z.object({
   DELIVERIES_TABLE: z.string().min(3).default('digest-deliveries'),
   ISSUES_TABLE: z.string().min(3).default('digest-issues'),
   RATE_LIMITS_TABLE: z.string().min(3).default('digest-rate-limits'),
+  SOURCES_TABLE: z.string().min(3).default('digest-sources'),
+
+  /** Let sources resolve to loopback/private addresses (local development and tests only). */
+  DIGEST_ALLOW_PRIVATE_SOURCES: flag,
+  /** A source's first fetch takes items published in this many days only. */
+  DIGEST_BACKLOG_DAYS: positiveNumber(7),
+  DIGEST_ITEMS_PER_SOURCE: positiveInt(5),
+  DIGEST_ITEMS_PER_ISSUE: positiveInt(12),
+  /** One deadline per fetch (connect, redirects and the whole body). */
+  DIGEST_FETCH_TIMEOUT_SECONDS: positiveNumber(15),
+  DIGEST_FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+  /** Requests in flight across all sources (at most 2 per host whatever this says). */
+  DIGEST_FETCH_CONCURRENCY: positiveInt(8),
   /** S3 bucket for articles and the archive on AWS; unset means the local folders. */
   DIGEST_BUCKET: optionalString,
 

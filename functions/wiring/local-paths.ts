@@ -4,5 +4,7 @@ import { join } from 'node:path';
 export const localPaths = (dataDir: string) => ({
   dynamo: join(dataDir, 'dynamodb'),
   blobs: join(dataDir, 'blobs'),
+  /** Articles the fetch run extracted from sources (read beside DIGEST_SEEDS_DIR). */
+  articles: join(dataDir, 'articles'),
   secret: join(dataDir, 'token-secret'),
 });

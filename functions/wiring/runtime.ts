@@ -1,10 +1,12 @@
-import { bucketArticles, folderArticles } from '../adapters/article-files.ts';
+import { bucketArticles, folderArticles, sideBySide } from '../adapters/article-files.ts';
 import { FsBlobStore, S3BlobStore } from '../adapters/blob-store.ts';
 import { type AwsClients, destroyClients, makeClients } from '../adapters/clients.ts';
 import { DynamoDeliveryStore, DynamoRecipientLookup } from '../adapters/dynamo/delivery-store.ts';
 import { DynamoIssueStore } from '../adapters/dynamo/issue-store.ts';
 import { DynamoRateLimitStore } from '../adapters/dynamo/rate-limit-store.ts';
+import { DynamoSourceStore } from '../adapters/dynamo/source-store.ts';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store.ts';
+import { digestUserAgent, HttpFetcher } from '../adapters/http/http-fetcher.ts';
 import { SesSender } from '../adapters/ses-sender.ts';
 import { SqsRecipientQueue } from '../adapters/sqs-queue.ts';
 import { loadTemplatesFromDir } from '../adapters/template-files.ts';
@@ -14,6 +16,7 @@ import type { PipelineDeps } from '../core/pipeline.ts';
 import type { ArticleStore, BlobStore, RecipientQueue, SendQuota } from '../core/ports.ts';
 import type { Brand } from '../core/render/compile.ts';
 import type { MailSettings } from '../core/send/deliver.ts';
+import type { FetchEvent, FetchSourcesDeps, FetchSourcesOptions } from '../core/sources/fetch-sources.ts';
 import type { TokenKey } from '../core/tokens.ts';
 import type { AppDeps } from '../http/deps.ts';
 import { type Config, parseConfig } from './config.ts';
@@ -27,6 +30,8 @@ export interface Stores {
   rateLimits: DynamoRateLimitStore;
   /** The send-time suppression re-check, many recipients per call. */
   recipients: DynamoRecipientLookup;
+  /** Feeds and pages the fetch run reads, and what became of their items. */
+  sources: DynamoSourceStore;
 }
 
 /**
@@ -42,8 +47,18 @@ export interface Runtime {
   stores: Stores;
   /** Compiled issues and the archive: the bucket on AWS, the data folder locally. */
   blobs: BlobStore;
-  /** Where articles are read from and added to: the bucket's articles/ on AWS, DIGEST_SEEDS_DIR locally. */
+  /**
+   * Where articles are read from and added to: the bucket's articles/ on AWS; locally
+   * DIGEST_SEEDS_DIR (where `digest articles add` puts them) beside the fetched ones.
+   */
   articles: ArticleStore;
+  /** Where the fetch run writes: the bucket's articles/ on AWS, <DIGEST_DATA_DIR>/articles locally. */
+  fetchedArticles: ArticleStore;
+  /** The SSRF-checked HTTP client for sources, made on first use. */
+  fetcher(): HttpFetcher;
+  /** What `fetchSources` needs, with the caller's progress events. */
+  fetchDeps(onEvent?: (event: FetchEvent) => void): FetchSourcesDeps;
+  fetchOptions: FetchSourcesOptions;
   sender: SesSender;
   brand: Brand;
   settings: MailSettings;
@@ -76,13 +91,18 @@ export function runtimeFromConfig(config: Config): Runtime {
     issues: new DynamoIssueStore(clients.ddb, config.ISSUES_TABLE),
     rateLimits: new DynamoRateLimitStore(clients.ddb, config.RATE_LIMITS_TABLE),
     recipients: new DynamoRecipientLookup(clients.ddb, config.SUBSCRIBERS_TABLE),
+    sources: new DynamoSourceStore(clients.ddb, config.SOURCES_TABLE),
   };
   const bucket = config.DIGEST_BUCKET;
   const local = localPaths(config.DIGEST_DATA_DIR);
   const blobs: BlobStore = bucket ? new S3BlobStore(clients.s3, bucket) : new FsBlobStore(local.blobs);
-  const articles = bucket
+  const fetchedArticles = bucket
     ? bucketArticles(blobs, `s3://${bucket}/articles/`)
-    : folderArticles(config.DIGEST_SEEDS_DIR);
+    : folderArticles(local.articles);
+  // One place to read from: the pipeline (summarize, "only news", archive, send) has no second path.
+  const articles = bucket
+    ? fetchedArticles
+    : sideBySide(folderArticles(config.DIGEST_SEEDS_DIR), fetchedArticles);
   const sender = new SesSender(clients.ses, clients.sesv2);
   const brand = brandFromConfig(config);
   const settings = mailSettingsFromConfig(config);
@@ -102,6 +122,17 @@ export function runtimeFromConfig(config: Config): Runtime {
     return keys;
   };
 
+  let fetcher: HttpFetcher | undefined;
+  const getFetcher = () => {
+    fetcher ??= new HttpFetcher({
+      userAgent: digestUserAgent(brand.name, '1.0', brand.publicUrl),
+      allowPrivate: config.DIGEST_ALLOW_PRIVATE_SOURCES,
+      timeoutMs: config.DIGEST_FETCH_TIMEOUT_SECONDS * 1000,
+      maxBytes: config.DIGEST_FETCH_MAX_BYTES,
+    });
+    return fetcher;
+  };
+
   let deps: Promise<PipelineDeps> | undefined;
   return {
     config,
@@ -109,6 +140,20 @@ export function runtimeFromConfig(config: Config): Runtime {
     stores,
     blobs,
     articles,
+    fetchedArticles,
+    fetcher: getFetcher,
+    fetchDeps: (onEvent) => ({
+      sources: stores.sources,
+      fetcher: getFetcher(),
+      articles: fetchedArticles,
+      clock: () => new Date(),
+      ...(onEvent ? { onEvent } : {}),
+    }),
+    fetchOptions: {
+      backlogDays: config.DIGEST_BACKLOG_DAYS,
+      maxItemsPerSource: config.DIGEST_ITEMS_PER_SOURCE,
+      concurrency: config.DIGEST_FETCH_CONCURRENCY,
+    },
     sender,
     brand,
     settings,
@@ -126,6 +171,7 @@ export function runtimeFromConfig(config: Config): Runtime {
           tokenKeys: resolved,
           settings,
           brand,
+          maxArticlesPerIssue: config.DIGEST_ITEMS_PER_ISSUE,
         }),
       );
       deps.catch(() => {
@@ -157,7 +203,10 @@ export function runtimeFromConfig(config: Config): Runtime {
       }
       return new SqsRecipientQueue(clients.sqs, url);
     },
-    close: () => destroyClients(clients),
+    close: () => {
+      fetcher?.close();
+      destroyClients(clients);
+    },
   };
 }
 

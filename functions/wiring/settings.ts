@@ -12,6 +12,7 @@ export const tableNames = (config: Config): TableNames => ({
   deliveries: config.DELIVERIES_TABLE,
   issues: config.ISSUES_TABLE,
   rateLimits: config.RATE_LIMITS_TABLE,
+  sources: config.SOURCES_TABLE,
 });
 
 const publicUrl = (config: Config) => config.DIGEST_PUBLIC_URL.replace(/\/+$/, '');

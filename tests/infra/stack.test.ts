@@ -145,7 +145,7 @@ describe('tables', () => {
 
   it('every table is on-demand with point-in-time recovery, retained by default', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables)).toHaveLength(5); // subscribers, deliveries, issues, rate limits, sources
     for (const table of Object.values(tables)) {
       expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -177,7 +177,9 @@ describe('functions', () => {
       Object.values(groups)
         .map((g) => g.Properties.LogGroupName)
         .sort(),
-    ).toEqual(['api', 'digest', 'feedback', 'send'].map((k) => `/aws/lambda/digest-${DEFAULT_STAGE}-${k}`));
+    ).toEqual(
+      ['api', 'digest', 'feedback', 'fetch', 'send'].map((k) => `/aws/lambda/digest-${DEFAULT_STAGE}-${k}`),
+    );
     for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
@@ -501,9 +503,130 @@ describe('least privilege', () => {
         },
       },
     });
-    const ours = Object.entries(roles).filter(([id]) => /^(Digest|Send|Api|Feedback)FunctionRole/.test(id));
-    expect(ours).toHaveLength(4);
+    const ours = Object.entries(roles).filter(([id]) =>
+      /^(Digest|Send|Api|Feedback|Fetch)FunctionRole/.test(id),
+    );
+    expect(ours).toHaveLength(5);
     for (const [, role] of ours) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('fetch function (sources)', () => {
+  const fetchId = () => stack.getLogicalId(stack.functions.fetch.node.defaultChild as never);
+  const tableId = () => stack.getLogicalId(stack.node.findChild('SourcesTable').node.defaultChild as never);
+  const bucketId = () => stack.getLogicalId(stack.node.findChild('DigestBucket').node.defaultChild as never);
+
+  it('a sources table keyed (pk, sk), on demand, with PITR and TTL on expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('is its own Node 24 function, told the table, the bucket, the public URL and the limits', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `digest-${DEFAULT_STAGE}-fetch`,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      Environment: {
+        Variables: Match.objectLike({
+          SOURCES_TABLE: { Ref: tableId() },
+          DIGEST_BUCKET: { Ref: bucketId() },
+          DIGEST_PUBLIC_URL: Match.anyValue(),
+          DIGEST_BRAND_NAME: 'The Weekly Digest',
+          DIGEST_BACKLOG_DAYS: '7',
+          DIGEST_ITEMS_PER_SOURCE: '5',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `digest-${DEFAULT_STAGE}-digest`,
+      Environment: { Variables: Match.objectLike({ DIGEST_ITEMS_PER_ISSUE: '12' }) },
+    });
+  });
+
+  it('runs hourly on a schedule of its own, through a role that may invoke only it', () => {
+    const role = new Capture();
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      ScheduleExpressionTimezone: 'Europe/London',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [fetchId(), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+      }),
+    });
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: role.asString() }] },
+    });
+    const invokes = Object.values(policies)
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .map((statement) => ({ statement }));
+    expect(invokes.flatMap(({ statement }) => ([] as string[]).concat(statement.Action))).toEqual([
+      'lambda:InvokeFunction',
+    ]);
+    expect(JSON.stringify(invokes.map((i) => i.statement.Resource))).toContain(fetchId());
+    expect(JSON.stringify(invokes.map((i) => i.statement.Resource))).not.toContain(
+      stack.getLogicalId(stack.functions.digest.node.defaultChild as never),
+    );
+    // The digest schedule is as it was.
+    template.resourcePropertiesCountIs(
+      'AWS::Scheduler::Schedule',
+      { ScheduleExpression: 'cron(0 8 ? * MON *)' },
+      1,
+    );
+  });
+
+  it('the fetch schedule is configurable through CDK context', () => {
+    // No bundling this time (CDK's own switch): only the schedule is looked at.
+    const { stack: hourly } = buildApp({
+      outdir: tempOutdir(),
+      context: { [FAIL_SYNTH]: false, 'aws:cdk:bundling-stacks': [], fetchSchedule: 'rate(30 minutes)' },
+    });
+    Template.fromStack(hourly).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(30 minutes)',
+    });
+    expect(() =>
+      readStackConfig({
+        tryGetContext: (k: string) => (k === 'fetchSchedule' ? 'hourly' : undefined),
+      } as never),
+    ).toThrow(/fetchSchedule: must be a Scheduler expression/);
+  });
+
+  it('is granted exactly what the fetch run does: the sources table, and articles/ in the bucket', () => {
+    const grants = policyStatements(template)
+      .filter(({ policy }) => policy.startsWith('FetchFunctionRole'))
+      .map(({ statement }) => statement)
+      .filter(
+        (st) =>
+          !([] as string[]).concat(st.Action).some((a) => a.startsWith('logs:') || a.startsWith('xray:')),
+      );
+    const dynamo = grants.filter((st) =>
+      ([] as string[]).concat(st.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toHaveLength(1);
+    expect(([] as string[]).concat(dynamo[0]?.Action ?? []).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(dynamo[0]?.Resource)).toContain(tableId());
+    const s3 = grants.filter((st) => ([] as string[]).concat(st.Action).some((a) => a.startsWith('s3:')));
+    const objects = s3.filter((st) => st.Action !== 's3:ListBucket');
+    expect(objects.map((st) => st.Action).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    for (const st of objects) expect(JSON.stringify(st.Resource)).toMatch(/\/articles\/\*/);
+    expect(JSON.stringify(s3)).not.toMatch(/issues\//);
+    // Nothing else: no SES, no queue, no other table, no token secret.
+    expect(grants.length).toBe(dynamo.length + s3.length);
   });
 });
 

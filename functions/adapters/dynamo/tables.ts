@@ -18,12 +18,28 @@ export interface TableNames {
   deliveries: string;
   issues: string;
   rateLimits: string;
+  /** Sources, item memory and story fingerprints (see source-store.ts); optional for callers that do not fetch. */
+  sources?: string | undefined;
 }
 
 const attr = (name: string): AttributeDefinition => ({ AttributeName: name, AttributeType: 'S' });
 
 export function tableDefinitions(names: TableNames): CreateTableCommandInput[] {
+  const sources: CreateTableCommandInput[] = names.sources
+    ? [
+        {
+          TableName: names.sources,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [attr('pk'), attr('sk')],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        },
+      ]
+    : [];
   return [
+    ...sources,
     {
       TableName: names.subscribers,
       BillingMode: 'PAY_PER_REQUEST',

@@ -15,9 +15,11 @@ import { type LocalContext, outDirFor } from '../../local/context.ts';
 import { withLocalContext } from '../context.ts';
 import { CliUsageError, rejectUnknownFlags } from '../errors.ts';
 import { describeDedupe, note, out, printSummary, sendProgress } from '../output.ts';
+import { parseSince } from '../sources-output.ts';
+import { runFetch } from './fetch.ts';
 
 const usage =
-  'digest send [--dry-run] [--to ADDRESS] [--issue ID] [--include-sent] [--retry-unknown] [--force] [--remote [--stage NAME]]';
+  'digest send [--no-fetch] [--since DATE|36h|3d] [--dry-run] [--to ADDRESS] [--issue ID] [--include-sent] [--retry-unknown] [--force] [--remote [--stage NAME]]';
 
 export const DEMO_SUBSCRIBER = 'demo@example.com';
 
@@ -47,6 +49,12 @@ async function addDemoSubscriberIfEmpty(ctx: LocalContext): Promise<void> {
 export default defineCommand({
   meta: { name: 'send', description: 'Build the next issue and send it to every confirmed subscriber' },
   args: {
+    fetch: {
+      type: 'boolean',
+      default: true,
+      description: 'fetch every source first (--no-fetch: send from the articles already there)',
+    },
+    since: { type: 'string', description: "with fetching: a source's first fetch takes items since then" },
     'dry-run': { type: 'boolean', description: 'do everything except the SES call; change nothing stored' },
     to: { type: 'string', description: 'send a test copy to this address only' },
     issue: { type: 'string', description: 're-run (complete) this issue; never adds new articles' },
@@ -65,7 +73,18 @@ export default defineCommand({
   async run({ args, rawArgs }) {
     rejectUnknownFlags(
       rawArgs,
-      ['dry-run', 'to', 'issue', 'include-sent', 'retry-unknown', 'force', 'remote', 'stage'],
+      [
+        'fetch',
+        'since',
+        'dry-run',
+        'to',
+        'issue',
+        'include-sent',
+        'retry-unknown',
+        'force',
+        'remote',
+        'stage',
+      ],
       usage,
     );
     const to = args.to !== undefined ? normalizeAddressArg(args.to) : undefined;
@@ -92,8 +111,12 @@ export default defineCommand({
       });
       return;
     }
+    const since = parseSince(args.since, new Date(), usage);
     process.exitCode = await withLocalContext((ctx) =>
       runLocalSend(ctx, {
+        // A dry run changes nothing stored and --issue never adds articles: neither fetches.
+        fetch: args.fetch !== false && !args['dry-run'] && args.issue === undefined,
+        since,
         dryRun: args['dry-run'] ?? false,
         to,
         issueId: args.issue,
@@ -114,6 +137,9 @@ function normalizeAddressArg(value: string): string {
 }
 
 export interface LocalSendOptions {
+  /** Fetch every source first (the scheduled run does the same, in its own function on AWS). */
+  fetch?: boolean | undefined;
+  since?: Date | undefined;
   dryRun: boolean;
   to?: string | undefined;
   issueId?: string | undefined;
@@ -137,13 +163,19 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
     if (report.scanned > 0) for (const line of describeDedupe(report)) note(line);
   }
   await addDemoSubscriberIfEmpty(ctx);
+  if (options.fetch) {
+    // A source that fails is reported and the send goes on with what there is.
+    if (await runFetch(ctx, options.since)) out('');
+  }
   const start = await planAndPrepare(deps, options, {
     quota: ctx.runtime.sendQuota,
     configuredRate: config.DIGEST_SEND_RATE,
   });
   if (start.kind === 'nothing-new') {
     out(`Nothing to send: ${start.reason}. 0 messages sent.`);
-    out('(Add an article to seeds/, or re-send an issue to new subscribers with `digest send --issue ID`.)');
+    out(
+      '(Add an article to seeds/ or a source with `digest sources add URL`, or re-send an issue to new subscribers with `digest send --issue ID`.)',
+    );
     return 0;
   }
   const { prepared } = start;

@@ -21,6 +21,12 @@ export interface Article {
   url?: string | undefined;
   source?: string | undefined;
   published?: string | undefined;
+  /** When a fetch run extracted it from a source (absent for hand-written seeds). */
+  fetched?: string | undefined;
+  /** The source's section (e.g. "Local", "Science"), when the source has one. */
+  section?: string | undefined;
+  /** The same story at other sources ("also at …"), found by the fetch run's near-duplicate check. */
+  also?: { source: string; url: string }[] | undefined;
   body: string;
   /** sha256 of the normalized text: the identity used for "already sent" and de-duplication. */
   hash: string;
@@ -34,15 +40,30 @@ export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)) && !name.startsWith('.');
 }
 
+const date = (message: string) =>
+  z
+    .union([z.string(), z.date()])
+    .transform((v) => (v instanceof Date ? v.toISOString() : v))
+    .refine((v) => !Number.isNaN(Date.parse(v)), message);
+
 const frontMatterSchema = z
   .object({
     title: z.string().trim().min(1, 'title must not be empty').optional(),
     url: z.url({ message: 'url must be an absolute URL' }).optional(),
     source: z.string().trim().min(1).optional(),
-    published: z
-      .union([z.string(), z.date()])
-      .transform((v) => (v instanceof Date ? v.toISOString() : v))
-      .refine((v) => !Number.isNaN(Date.parse(v)), 'published must be a date (YYYY-MM-DD)')
+    published: date('published must be a date (YYYY-MM-DD)').optional(),
+    fetched: date('fetched must be a date and time').optional(),
+    section: z.string().trim().min(1).max(60).optional(),
+    also: z
+      .array(
+        z
+          .object({
+            source: z.string().trim().min(1),
+            url: z.url({ message: 'also: each url must be an absolute URL' }),
+          })
+          .strict(),
+      )
+      .max(20)
       .optional(),
   })
   .strict();
@@ -139,6 +160,16 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
       );
       meta.url = undefined;
     }
+    // "Also at" links follow the same rule: a non-http(s) one is dropped, the article stays.
+    if (meta.also) {
+      const kept = meta.also.filter((a) => webUrl(a.url) !== undefined);
+      if (kept.length < meta.also.length) {
+        warnings.push(
+          `${meta.also.length - kept.length} "also" link(s) dropped: only http and https links are kept`,
+        );
+      }
+      meta.also = kept.length > 0 ? kept : undefined;
+    }
   }
   const trimmed = body.trim();
   if (trimmed === '') throw new ArticleError(file, 'no article text (empty body)');
@@ -149,6 +180,9 @@ export function parseArticle(file: string, bytes: Uint8Array): Article {
     url: meta.url,
     source: meta.source,
     published: meta.published,
+    fetched: meta.fetched,
+    section: meta.section,
+    also: meta.also,
     body: trimmed,
     hash: hashText(trimmed),
     ...(warnings.length > 0 ? { warnings } : {}),

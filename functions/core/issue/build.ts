@@ -23,13 +23,36 @@ export function summarizeArticles(
       );
       out.articles.push({
         article,
-        summary: { ...summary, url: article.url, source: article.source, published: article.published },
+        summary: {
+          ...summary,
+          url: article.url,
+          source: article.source,
+          published: displayDate(article.published),
+          section: article.section,
+          also: article.also,
+        },
       });
     } catch (error) {
       out.skipped.push({ file: article.file, reason: errorMessage(error) });
     }
   }
   return out;
+}
+
+/**
+ * A publication time as a reader wants it: "30 November 2026". A seed's date-only value
+ * (`2026-11-20`) means that day wherever the reader is, so it is read as UTC.
+ */
+export function displayDate(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return value;
+  return new Date(ms).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 }
 
 /** A stable id for the issue carrying these articles on this day: `2026-11-28-3f9a1c2b`. */

@@ -1,11 +1,13 @@
 import { type LoadedArticles, loadArticles } from '../articles/load.ts';
 import { carriedIndex, freshArticles } from '../articles/news.ts';
+import type { Article } from '../articles/parse.ts';
 import { DigestError, NotFoundError, ValidationError } from '../errors.ts';
 import type { IssueRecord } from '../model.ts';
 import type { ArticleStore, BlobStore, Clock, IssueStore } from '../ports.ts';
 import { type Brand, compileIssue, type DigestView, type TemplateSet } from '../render/compile.ts';
 import type { CompiledIssue } from '../render/personalize.ts';
 import { digestView, issueIdFor, summarizeArticles } from './build.ts';
+import { chooseForIssue } from './choose.ts';
 import type { RunEvent } from './events.ts';
 import { issueIdProblem } from './keys.ts';
 import { loadIssueDocuments, storeIssueDocuments } from './stored.ts';
@@ -20,6 +22,8 @@ export interface PrepareDeps {
   brand: Brand;
   now?: Clock | undefined;
   onEvent?: ((event: RunEvent) => void) | undefined;
+  /** At most this many articles in one new issue, newest first; the rest wait for the next one. */
+  maxArticlesPerIssue?: number | undefined;
 }
 
 export interface PreparedIssue {
@@ -56,12 +60,10 @@ async function loadAndReport(deps: PrepareDeps): Promise<LoadedArticles> {
 
 async function build(
   deps: PrepareDeps,
-  loaded: LoadedArticles,
-  wanted: (hash: string) => boolean,
+  picked: Article[],
   issueId: string | undefined,
 ): Promise<{ view: DigestView; compiled: CompiledIssue; hashes: string[]; files: string[] } | undefined> {
   const now = deps.now?.() ?? new Date();
-  const picked = loaded.articles.filter((a) => wanted(a.hash));
   const summarized = summarizeArticles(picked, (file, quote, reason) =>
     deps.onEvent?.({ type: 'quote-dropped', file, quote: quote.text, reason }),
   );
@@ -89,7 +91,11 @@ async function build(
 async function rebuild(deps: PrepareDeps, issue: IssueRecord, persist: boolean): Promise<PreparedIssue> {
   const loaded = await loadAndReport(deps);
   const carried = new Set(issue.articleHashes);
-  const built = await build(deps, loaded, (h) => carried.has(h), issue.issueId);
+  const built = await build(
+    deps,
+    chooseForIssue(loaded.articles.filter((a) => carried.has(a.hash))),
+    issue.issueId,
+  );
   if (!built || built.hashes.length !== carried.size) {
     throw new NotFoundError(
       `issue ${issue.issueId} cannot be rebuilt: some of its articles (${issue.articleFiles.join(', ')}) are gone`,
@@ -163,17 +169,12 @@ export async function prepareIssue(deps: PrepareDeps, options: PrepareOptions = 
       reason: `no new articles since issue ${last?.issueId ?? '?'}: all ${loaded.articles.length} article(s) went out already`,
     };
   }
-  const freshHashes = new Set(fresh.map((a) => a.hash));
-  let built = await build(deps, loaded, (h) => freshHashes.has(h), undefined);
+  const chosen = chooseForIssue(fresh, deps.maxArticlesPerIssue);
+  let built = await build(deps, chosen, undefined);
   if (!built) return { kind: 'nothing-new', reason: 'none of the new articles could be summarized' };
   if (all.some((i) => i.issueId === built?.compiled.issueId)) {
     // The same articles again on the same day (--include-sent): a distinct id.
-    built = await build(
-      deps,
-      loaded,
-      (h) => freshHashes.has(h),
-      `${built.compiled.issueId}-${all.length + 1}`,
-    );
+    built = await build(deps, chosen, `${built.compiled.issueId}-${all.length + 1}`);
     if (!built) return { kind: 'nothing-new', reason: 'none of the new articles could be summarized' };
   }
   const issue: IssueRecord = {

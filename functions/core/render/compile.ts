@@ -26,7 +26,12 @@ export interface Brand {
 export interface DigestArticle extends Summary {
   url?: string | undefined;
   source?: string | undefined;
+  /** As shown: "30 November 2026" (a date-only seed value is shown as written). */
   published?: string | undefined;
+  /** The source's section; the email groups stories under section headings when there are any. */
+  section?: string | undefined;
+  /** The same story at other sources. */
+  also?: { source: string; url: string }[] | undefined;
 }
 
 export interface DigestView {
@@ -277,12 +282,15 @@ function templateData(view: DigestView, brand: Brand) {
     // Absent optional fields become null: strict Handlebars then reads them as false, not an error
     // (a view read back from JSON has lost its `undefined` keys).
     archiveUrl: view.archiveUrl ?? null,
-    articles: view.articles.map((a) => ({
+    articles: view.articles.map((a, i) => ({
       ...a,
       // Only web links reach an href, even from a view stored before front matter was checked.
       url: webUrl(a.url) ?? null,
       source: a.source ?? null,
       published: a.published ?? null,
+      also: a.also && a.also.length > 0 ? a.also : null,
+      // A heading above the first story of each section (articles arrive grouped by section).
+      sectionHeading: a.section && a.section !== view.articles[i - 1]?.section ? a.section : null,
       quotes: a.quotes.map((q) => ({ ...q, speaker: q.speaker ?? null, role: q.role ?? null })),
     })),
     brand: { ...brand, ...brandColors(brand.color) },
