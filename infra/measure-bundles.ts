@@ -16,6 +16,8 @@ export interface BundleMeasure {
   sourceMapBytes: number;
   /** Packages in the bundle, by name (from esbuild's metafile). */
   packages: string[];
+  /** The project's own files in the bundle, relative to the repository root. */
+  sources: string[];
 }
 
 /** Name of the npm package an esbuild input path belongs to, if any. */
@@ -49,15 +51,18 @@ export async function measureBundle(key: FunctionKey, repoRoot: string): Promise
   const js = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
   const packages = new Set<string>();
+  const sources: string[] = [];
   for (const input of Object.keys(result.metafile.inputs)) {
     const name = packageOf(input);
     if (name) packages.add(name);
+    else sources.push(input.replaceAll('\\', '/'));
   }
   return {
     key,
     bytes: js?.contents.byteLength ?? 0,
     sourceMapBytes: map?.contents.byteLength ?? 0,
     packages: [...packages].sort(),
+    sources: sources.sort(),
   };
 }
 

@@ -1,98 +1,120 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ConfigError, ValidationError } from '../core/errors.ts';
 import { normalizeAddress } from '../core/subscribers/address.ts';
 
 /**
  * One validated configuration, parsed once from the environment (at cold start in a Lambda,
  * at startup in the CLI). Every bad or missing key is reported together, by its variable name.
+ * zod/mini (functional checks) rather than zod's chained API: the same checks, about 20 KB instead
+ * of 450 KB in every Lambda bundle.
  */
-const optionalString = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
+z.config(en());
 
-const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
+const blankToUndefined = (v: string) => (v === '' ? undefined : v);
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalString = z.optional(z.pipe(z.string().check(z.trim()), z.transform(blankToUndefined)));
+
+const positiveNumber = (fallback: number) => z._default(z.coerce.number().check(z.positive()), fallback);
+
+const positiveInt = (fallback: number) =>
+  z._default(
+    z.coerce.number().check(z.positive(), z.refine(Number.isInteger, 'must be a whole number')),
+    fallback,
+  );
 
 /** "true"/"false" (also 1/0, yes/no); anything else is named as wrong rather than read as false. */
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes')
-  .default(false);
+const flag = z._default(
+  z.pipe(
+    z.enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' }),
+    z.transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  ),
+  false,
+);
 
 /**
  * Text that ends up in a mail header or on one line of a page: no line breaks or other control
  * characters (a CR/LF in a display name would start a header of the attacker's choosing).
  */
 const oneLine = (what: string) =>
-  z
-    .string()
-    .trim()
+  z.string().check(
+    z.trim(),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .refine((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), {
+    z.refine((v: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), {
       message: `${what} must be one line without control characters (no CR, LF, tab or escape)`,
-    });
+    }),
+  );
 
 /** One mailbox, checked by the same rule as every subscriber address (no lists, no display names). */
-const singleAddress = z.string().transform((value, ctx) => {
-  try {
-    return normalizeAddress(value);
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a single email address: ${error instanceof ValidationError ? error.message : String(error)}`,
-    });
-    return z.NEVER;
-  }
-});
+const singleAddress = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    try {
+      return normalizeAddress(value);
+    } catch (error) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `must be a single email address: ${error instanceof ValidationError ? error.message : String(error)}`,
+      });
+      return z.NEVER;
+    }
+  }),
+);
 
 /** Links in mail and pages are built on it: only a web address will do (no javascript:, data:, file:). */
-const webUrl = z.url({ message: 'must be an absolute URL' }).refine((v) => /^https?:\/\//i.test(v), {
-  message: 'must be an http:// or https:// URL',
-});
+const webUrl = z
+  .url({ message: 'must be an absolute URL' })
+  .check(z.refine((v: string) => /^https?:\/\//i.test(v), { message: 'must be an http:// or https:// URL' }));
+
+const str = (fallback: string) => z._default(z.string(), fallback);
+const tableName = (fallback: string) => z._default(z.string().check(z.minLength(3)), fallback);
 
 const schema = z.object({
-  AWS_REGION: z.string().default('us-east-1'),
-  DIGEST_DATA_DIR: z.string().default('.data'),
-  DIGEST_SEEDS_DIR: z.string().default('seeds'),
-  DIGEST_OUT_DIR: z.string().default('out'),
-  DIGEST_TEMPLATES_DIR: z.string().default('templates'),
+  AWS_REGION: str('us-east-1'),
+  DIGEST_DATA_DIR: str('.data'),
+  DIGEST_SEEDS_DIR: str('seeds'),
+  DIGEST_OUT_DIR: str('out'),
+  DIGEST_TEMPLATES_DIR: str('templates'),
 
-  DIGEST_FROM_ADDRESS: z.email({ message: 'must be an email address' }).default('digest@example.com'),
-  DIGEST_BRAND_NAME: oneLine('the brand name').pipe(z.string().min(1)).default('The Weekly Digest'),
+  DIGEST_FROM_ADDRESS: z._default(z.email({ message: 'must be an email address' }), 'digest@example.com'),
+  DIGEST_BRAND_NAME: z._default(
+    oneLine('the brand name').check(z.minLength(1, 'must not be empty')),
+    'The Weekly Digest',
+  ),
   /** Display name in From; defaults to the brand name. */
-  DIGEST_FROM_NAME: oneLine('the From name')
-    .pipe(z.string().max(100, 'must be at most 100 characters'))
-    .transform((v) => (v === '' ? undefined : v))
-    .optional(),
+  DIGEST_FROM_NAME: z.optional(
+    z.pipe(
+      oneLine('the From name').check(z.maxLength(100, 'must be at most 100 characters')),
+      z.transform(blankToUndefined),
+    ),
+  ),
   /** Reply-To: one address, or unset. */
-  DIGEST_REPLY_TO: z
-    .string()
-    .trim()
-    .transform((v) => (v === '' ? undefined : v))
-    .pipe(singleAddress.optional())
-    .optional(),
-  DIGEST_LIST_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+$/, 'must be a dotted name like digest.example.com')
-    .default('digest.example.com'),
-  DIGEST_PUBLIC_URL: webUrl.default('http://localhost:3000'),
-  DIGEST_UNSUBSCRIBE_MAILTO: z.email().default('unsubscribe@example.com'),
-  DIGEST_POSTAL_ADDRESS: z.string().min(1).default('Example Media, 1 Example Street, Springfield, USA'),
-  DIGEST_BRAND_COLOR: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour like #1a56db')
-    .default('#1a56db'),
-  DIGEST_LANG: z.string().default('en'),
+  DIGEST_REPLY_TO: z.optional(
+    z.pipe(z.pipe(z.string().check(z.trim()), z.transform(blankToUndefined)), z.optional(singleAddress)),
+  ),
+  DIGEST_LIST_ID: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9.-]+$/, 'must be a dotted name like digest.example.com')),
+    'digest.example.com',
+  ),
+  DIGEST_PUBLIC_URL: z._default(webUrl, 'http://localhost:3000'),
+  DIGEST_UNSUBSCRIBE_MAILTO: z._default(z.email(), 'unsubscribe@example.com'),
+  DIGEST_POSTAL_ADDRESS: z._default(
+    z.string().check(z.minLength(1)),
+    'Example Media, 1 Example Street, Springfield, USA',
+  ),
+  DIGEST_BRAND_COLOR: z._default(
+    z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour like #1a56db')),
+    '#1a56db',
+  ),
+  DIGEST_LANG: str('en'),
   DIGEST_SES_CONFIGURATION_SET: optionalString,
 
-  SUBSCRIBERS_TABLE: z.string().min(3).default('digest-subscribers'),
-  DELIVERIES_TABLE: z.string().min(3).default('digest-deliveries'),
-  ISSUES_TABLE: z.string().min(3).default('digest-issues'),
-  RATE_LIMITS_TABLE: z.string().min(3).default('digest-rate-limits'),
-  SOURCES_TABLE: z.string().min(3).default('digest-sources'),
+  SUBSCRIBERS_TABLE: tableName('digest-subscribers'),
+  DELIVERIES_TABLE: tableName('digest-deliveries'),
+  ISSUES_TABLE: tableName('digest-issues'),
+  RATE_LIMITS_TABLE: tableName('digest-rate-limits'),
+  SOURCES_TABLE: tableName('digest-sources'),
 
   /** Let sources resolve to loopback/private addresses (local development and tests only). */
   DIGEST_ALLOW_PRIVATE_SOURCES: flag,
@@ -109,12 +131,14 @@ const schema = z.object({
   DIGEST_BUCKET: optionalString,
 
   /** Messages per second; unset means SES MaxSendRate from the account's quota. */
-  DIGEST_SEND_RATE: z.coerce.number().positive().optional(),
+  DIGEST_SEND_RATE: z.optional(z.coerce.number().check(z.positive())),
   /**
    * SES 24-hour quota. When set (the stack sets it), the send plan uses it and DIGEST_SEND_RATE
    * instead of asking SES: ses:GetAccount can only be granted on Resource "*".
    */
-  DIGEST_DAILY_QUOTA: z.coerce.number().int().positive().optional(),
+  DIGEST_DAILY_QUOTA: z.optional(
+    z.coerce.number().check(z.positive(), z.refine(Number.isInteger, 'must be a whole number')),
+  ),
   DIGEST_SEND_CONCURRENCY: positiveNumber(8),
   /** Max concurrent send functions on AWS (the SQS event source's maxConcurrency): each takes rate / this. */
   DIGEST_SEND_FUNCTION_CONCURRENCY: positiveNumber(2),
@@ -129,7 +153,7 @@ const schema = z.object({
   DIGEST_CONFIRM_TOKEN_HOURS: positiveNumber(48),
   DIGEST_SIGNUPS_PER_MINUTE_PER_IP: positiveNumber(20),
   /** Confirmation mails per mailbox in any 24 hours (a sliding window over the mails sent). */
-  DIGEST_CONFIRM_MAILS_PER_DAY: z.coerce.number().int().positive().default(3),
+  DIGEST_CONFIRM_MAILS_PER_DAY: positiveInt(3),
   /** At least this many minutes between two confirmation mails to one mailbox. */
   DIGEST_CONFIRM_RESEND_MINUTES: positiveNumber(10),
   DIGEST_MAX_BODY_BYTES: positiveNumber(16 * 1024),

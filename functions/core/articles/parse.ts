@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ArticleError, overLimit } from '../errors.ts';
 import { webUrl } from '../render/html.ts';
 
@@ -40,33 +41,39 @@ export function isArticleFile(name: string): boolean {
   return ARTICLE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)) && !name.startsWith('.');
 }
 
+z.config(en());
+
 const date = (message: string) =>
   z
-    .union([z.string(), z.date()])
-    .transform((v) => (v instanceof Date ? v.toISOString() : v))
-    .refine((v) => !Number.isNaN(Date.parse(v)), message);
+    .pipe(
+      z.union([z.string(), z.date()]),
+      z.transform((v: string | Date) => (v instanceof Date ? v.toISOString() : v)),
+    )
+    .check(z.refine((v: string) => !Number.isNaN(Date.parse(v)), message));
 
-const frontMatterSchema = z
-  .object({
-    title: z.string().trim().min(1, 'title must not be empty').optional(),
-    url: z.url({ message: 'url must be an absolute URL' }).optional(),
-    source: z.string().trim().min(1).optional(),
-    published: date('published must be a date (YYYY-MM-DD)').optional(),
-    fetched: date('fetched must be a date and time').optional(),
-    section: z.string().trim().min(1).max(60).optional(),
-    also: z
+const text = (...checks: Parameters<ReturnType<typeof z.string>['check']>) =>
+  z.string().check(z.trim(), ...checks);
+
+// zod/mini: the same checks as zod's chained API in a fraction of the bundle (the fetch function
+// parses every article it writes).
+const frontMatterSchema = z.strictObject({
+  title: z.optional(text(z.minLength(1, 'title must not be empty'))),
+  url: z.optional(z.url({ message: 'url must be an absolute URL' })),
+  source: z.optional(text(z.minLength(1))),
+  published: z.optional(date('published must be a date (YYYY-MM-DD)')),
+  fetched: z.optional(date('fetched must be a date and time')),
+  section: z.optional(text(z.minLength(1), z.maxLength(60))),
+  also: z.optional(
+    z
       .array(
-        z
-          .object({
-            source: z.string().trim().min(1),
-            url: z.url({ message: 'also: each url must be an absolute URL' }),
-          })
-          .strict(),
+        z.strictObject({
+          source: text(z.minLength(1)),
+          url: z.url({ message: 'also: each url must be an absolute URL' }),
+        }),
       )
-      .max(20)
-      .optional(),
-  })
-  .strict();
+      .check(z.maxLength(20)),
+  ),
+});
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
