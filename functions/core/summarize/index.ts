@@ -30,6 +30,8 @@ export interface SummarizeInput {
 }
 export interface SummarizeOptions {
   onDroppedQuote?: (quote: Quote, reason: string) => void;
+  /** Called for a key point the compression verifier refused (not one source sentence with deletions only). */
+  onDroppedKeyPoint?: (keyPoint: string, reason: string) => void;
 }
 
 export class SummarizeError extends Error {
