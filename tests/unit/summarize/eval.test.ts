@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runEvaluation, TARGETS } from '../eval/run.ts';
+import { runEvaluation, TARGETS } from '../../../eval/run.ts';
 
 describe('summarizer evaluation set (eval/)', () => {
   const report = runEvaluation();

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { headline, type Quote, SummarizeError, summarize } from '../functions/core/summarize/index.ts';
-import { keyPoints } from '../functions/core/summarize/keypoints.ts';
+import { headline, type Quote, SummarizeError, summarize } from '../../../functions/core/summarize/index.ts';
+import { keyPoints } from '../../../functions/core/summarize/keypoints.ts';
 import {
   type DroppedQuote,
   extractQuotes,
   REASONS,
   verifyQuotes,
-} from '../functions/core/summarize/quotes.ts';
-import { paragraphs, segment, splitSentences } from '../functions/core/summarize/sentences.ts';
+} from '../../../functions/core/summarize/quotes.ts';
+import { paragraphs, segment, splitSentences } from '../../../functions/core/summarize/sentences.ts';
 
-const SEED = readFileSync(new URL('../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');
 
 const quotesOf = (body: string): Quote[] => summarize({ body }).quotes;
 
@@ -306,7 +306,7 @@ describe('contract', () => {
   });
 
   it('returns an empty quote list for an article without quotes', () => {
-    const body = readFileSync(new URL('../eval/articles/04-rail-line.txt', import.meta.url), 'utf8');
+    const body = readFileSync(new URL('../../../eval/articles/04-rail-line.txt', import.meta.url), 'utf8');
     const s = summarize({ body });
     expect(s.quotes).toEqual([]);
     expect(s.keyPoints.length).toBeGreaterThanOrEqual(3);
