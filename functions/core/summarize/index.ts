@@ -3,14 +3,10 @@
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
 import { keyPoints } from './keypoints.ts';
-import {
-  type DroppedQuote,
-  type ExtractedQuote,
-  extractQuotes,
-  findSpans,
-  REASONS,
-  verifyQuotes,
-} from './quotes.ts';
+import { findSpans } from './quotes/spans.ts';
+import { type DroppedQuote, type ExtractedQuote, REASONS } from './quotes/types.ts';
+import { verifyQuotes } from './quotes/verify.ts';
+import { extractQuotes } from './quotes.ts';
 import { paragraphs, type Sentence, segment } from './sentences.ts';
 import { normalizeBody, squash, words } from './text.ts';
 

@@ -2,12 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { headline, type Quote, SummarizeError, summarize } from '../../../functions/core/summarize/index.ts';
 import { keyPoints } from '../../../functions/core/summarize/keypoints.ts';
-import {
-  type DroppedQuote,
-  extractQuotes,
-  REASONS,
-  verifyQuotes,
-} from '../../../functions/core/summarize/quotes.ts';
+import { type DroppedQuote, REASONS } from '../../../functions/core/summarize/quotes/types.ts';
+import { verifyQuotes } from '../../../functions/core/summarize/quotes/verify.ts';
+import { extractQuotes } from '../../../functions/core/summarize/quotes.ts';
 import { paragraphs, segment, splitSentences } from '../../../functions/core/summarize/sentences.ts';
 
 const SEED = readFileSync(new URL('../../../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');

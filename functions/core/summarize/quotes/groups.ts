@@ -1,0 +1,61 @@
+/**
+ * Split quotes (“A,” she said. “B.”) are one quote when only an attribution stands between the pieces;
+ * the pieces are joined into the displayed text.
+ */
+import { tokenize } from '../people.ts';
+import { attributionAfter } from './phrases.ts';
+import { endsOpen, type Scene, tokensAfter } from './scene.ts';
+import type { Part, Span } from './spans.ts';
+
+export interface Group {
+  spans: Span[];
+  /** How each span joins the previous one: 'continue' keeps a comma, 'sentence' starts a new sentence. */
+  joins: Array<'continue' | 'sentence'>;
+}
+
+export function groupSplitQuotes(scene: Scene): Group[] {
+  const { body, spans } = scene;
+  const groups: Group[] = [];
+  for (const span of spans) {
+    const prev = groups[groups.length - 1];
+    const prevSpan = prev?.spans[prev.spans.length - 1];
+    if (prev && prevSpan?.closed && prevSpan.lastParagraph === span.paragraph && endsOpen(body, prevSpan)) {
+      const between = body.slice(prevSpan.close, span.open);
+      const own = endsOpen(body, span) ? attributionAfter(tokensAfter(scene, span)) : null;
+      const betweenTokens = tokenize(body, prevSpan.close, span.open);
+      if (between.length <= 200 && !own && attributionAfter(betweenTokens)) {
+        prev.spans.push(span);
+        prev.joins.push(/,\s*$/.test(between) ? 'continue' : 'sentence');
+        continue;
+      }
+    }
+    groups.push({ spans: [span], joins: ['sentence'] });
+  }
+  return groups;
+}
+
+function partText(body: string, part: Part): string {
+  return body.slice(part.start, part.end).replace(/\s+/g, ' ').trim();
+}
+
+/** Joins the pieces of a quote into its displayed text. */
+export function assemble(body: string, group: Group): string[] {
+  const pieces: string[] = [];
+  group.spans.forEach((span, si) => {
+    span.parts.forEach((part, pi) => {
+      let text = partText(body, part);
+      if (!text) return;
+      const prevIndex = pieces.length - 1;
+      const prev = pieces[prevIndex];
+      if (prev !== undefined && si > 0 && pi === 0) {
+        const join = group.joins[si] ?? 'sentence';
+        if (join === 'sentence' && /,$/.test(prev) && /^[\p{Lu}\d]/u.test(text)) {
+          pieces[prevIndex] = prev.replace(/,$/, '.');
+        }
+      }
+      text = text.replace(/\s+/g, ' ');
+      pieces.push(text);
+    });
+  });
+  return pieces;
+}
