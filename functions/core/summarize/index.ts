@@ -2,6 +2,7 @@
  * The article summarizer: headline, key points and verified, attributed quotes.
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
+import { DigestError } from '../../errors.ts';
 import { keyPoints } from './keypoints.ts';
 import { findSpans } from './quotes/spans.ts';
 import { type DroppedQuote, type ExtractedQuote, REASONS } from './quotes/types.ts';
@@ -30,7 +31,8 @@ export interface SummarizeOptions {
   onDroppedKeyPoint?: (keyPoint: string, reason: string) => void;
 }
 
-export class SummarizeError extends Error {
+/** The article cannot be summarized (no text, no sentences); a DigestError so the CLI names it plainly. */
+export class SummarizeError extends DigestError {
   override name = 'SummarizeError';
 }
 

@@ -6,6 +6,7 @@ import { type DroppedQuote, REASONS } from '../../../functions/core/summarize/qu
 import { verifyQuotes } from '../../../functions/core/summarize/quotes/verify.ts';
 import { extractQuotes } from '../../../functions/core/summarize/quotes.ts';
 import { paragraphs, segment, splitSentences } from '../../../functions/core/summarize/sentences.ts';
+import { DigestError } from '../../../functions/errors.ts';
 
 const SEED = readFileSync(new URL('../../../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');
 
@@ -324,6 +325,7 @@ describe('contract', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SummarizeError);
+      expect(error).toBeInstanceOf(DigestError);
       expect((error as Error).name).toBe('SummarizeError');
     }
   });
