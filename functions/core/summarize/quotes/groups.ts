@@ -2,9 +2,9 @@
  * Split quotes (“A,” she said. “B.”) are one quote when only an attribution stands between the pieces;
  * the pieces are joined into the displayed text.
  */
-import { tokenize } from '../people.ts';
+import { tokenize } from '../tokens.ts';
 import { attributionAfter } from './phrases.ts';
-import { endsOpen, type Scene, tokensAfter } from './scene.ts';
+import { endsOpen, type Scene, sentenceAt, tokensAfter } from './scene.ts';
 import type { Part, Span } from './spans.ts';
 
 export interface Group {
@@ -23,7 +23,12 @@ export function groupSplitQuotes(scene: Scene): Group[] {
       const between = body.slice(prevSpan.close, span.open);
       const own = endsOpen(body, span) ? attributionAfter(tokensAfter(scene, span)) : null;
       const betweenTokens = tokenize(body, prevSpan.close, span.open);
-      if (between.length <= 200 && !own && attributionAfter(betweenTokens)) {
+      // Only an attribution between the pieces: the second piece goes on in the same sentence, or opens
+      // the next one ("Gilmore said. Fiorina, speaking to Iowans, said, “…”" is two speakers).
+      const s1 = sentenceAt(scene.sentences, prevSpan.close - 1);
+      const s2 = sentenceAt(scene.sentences, span.open);
+      const adjacent = !!s1 && !!s2 && (s1 === s2 || (s2.index === s1.index + 1 && s2.start >= span.open));
+      if (adjacent && between.length <= 300 && !own && attributionAfter(betweenTokens)) {
         prev.spans.push(span);
         prev.joins.push(/,\s*$/.test(between) ? 'continue' : 'sentence');
         continue;

@@ -1,5 +1,5 @@
 /**
- * Quoted text that is not a quotation: fragments under four words (scare quotes), titles of works,
+ * Quoted text that is not a quotation: fragments under four words (scare quotes; three when inside the writer's clause), titles of works,
  * slogans on signs and chants. Unattributed text is decided later, after every strategy has tried.
  */
 import { words } from '../text.ts';
@@ -24,9 +24,15 @@ function isTitleCase(text: string): boolean {
   return major.length > 0 && caps / major.length >= 0.8 && /^[\p{Lu}\d]/u.test(ws[0] ?? '');
 }
 
-/** Why a quoted text is not a quotation, given the words just before its opening mark; null if it may be one. */
+/**
+ * Why a quoted text is not a quotation, given the words just before its opening mark; null if it may be
+ * one. Three words are a quotation only when they stand as their own utterance (“It was offensive,”
+ * said X / X said, “That’s terrible, terrible”), not inside the writer's clause (called it “calm but sad”).
+ */
 export function notAQuote(text: string, clauseBefore: string): string | null {
-  if (words(text).length < 4) return REASONS.fragment;
+  const n = words(text).length;
+  const ownUtterance = clauseBefore.trim() === '' || /[,:]\s*$/.test(clauseBefore);
+  if (n < 3 || (n === 3 && !ownUtterance)) return REASONS.fragment;
   if (SIGN_CONTEXT.test(clauseBefore)) return REASONS.slogan;
   if (TITLE_CONTEXT.test(clauseBefore) || isTitleCase(text)) return REASONS.title;
   return null;

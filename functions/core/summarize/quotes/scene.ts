@@ -2,8 +2,9 @@
  * What every quote step looks at: the article, its quoted spans and the people in it, with the small
  * lookups they share (the sentence at an offset, the words right after a quote).
  */
-import { findMentions, indexPeople, type PeopleIndex, type Token, tokenize } from '../people.ts';
+import { findMentions, indexPeople, type PeopleIndex } from '../people.ts';
 import type { Paragraph, Sentence } from '../sentences.ts';
+import { type Token, tokenize } from '../tokens.ts';
 import { findSpans, insideQuotes, type Span } from './spans.ts';
 
 export interface QuoteContext {
@@ -15,6 +16,8 @@ export interface QuoteContext {
 export interface Scene extends QuoteContext {
   spans: Span[];
   index: PeopleIndex;
+  /** Whether an offset lies inside quotation marks. */
+  inside: (offset: number) => boolean;
 }
 
 export function buildScene(ctx: QuoteContext): Scene {
@@ -22,7 +25,7 @@ export function buildScene(ctx: QuoteContext): Scene {
   const inside = insideQuotes(spans);
   const mentions = findMentions(ctx.body, ctx.sentences, inside);
   const index = indexPeople(ctx.body, ctx.sentences, mentions, inside);
-  return { ...ctx, spans, index };
+  return { ...ctx, spans, index, inside };
 }
 
 export function sentenceAt(sentences: Sentence[], offset: number): Sentence | undefined {
@@ -37,14 +40,37 @@ export function sentenceAt(sentences: Sentence[], offset: number): Sentence | un
     else return s;
   }
   // Between sentences (e.g. on whitespace): the next one.
-  return sentences.find((s) => s.start >= offset);
+  return sentences[lo];
+}
+
+/** Index of the first span opening at or after `offset` (spans are sorted by their opening mark). */
+function firstSpanFrom(spans: Span[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid]?.open ?? 0) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Spans whose opening mark lies in [start, end). */
+export function spansStartingIn(scene: Scene, start: number, end: number): Span[] {
+  const out: Span[] = [];
+  for (let i = firstSpanFrom(scene.spans, start); i < scene.spans.length; i++) {
+    const s = scene.spans[i];
+    if (!s || s.open >= end) break;
+    out.push(s);
+  }
+  return out;
 }
 
 /** Tokens after a quote, up to the end of its sentence or the next quote. */
 export function tokensAfter(scene: Scene, span: Span): Token[] {
   const { body, sentences, spans } = scene;
   const s = sentenceAt(sentences, span.close - 1);
-  const nextSpan = spans.find((o) => o.open >= span.close);
+  const nextSpan = spans[firstSpanFrom(spans, span.close)];
   const end = Math.min(s ? s.end : span.close, nextSpan ? nextSpan.open : Number.POSITIVE_INFINITY);
   return end > span.close ? tokenize(body, span.close, end).filter((t) => t.end <= end) : [];
 }
@@ -52,6 +78,12 @@ export function tokensAfter(scene: Scene, span: Span): Token[] {
 /** Whether the quoted text stops mid-sentence (“…,” she said), so an attribution may follow. */
 export function endsOpen(body: string, span: Span): boolean {
   const last = span.parts[span.parts.length - 1];
-  const text = last ? body.slice(last.start, last.end).trimEnd() : '';
-  return /[,?!—–-]$/.test(text);
+  // Closing single marks of a quote inside the quote do not count: “… ‘I hope so,’” she said.
+  const text = last
+    ? body
+        .slice(last.start, last.end)
+        .trimEnd()
+        .replace(/[’'‘]+$/, '')
+    : '';
+  return /[,?!—–…-]$|\.\.\.$/.test(text);
 }

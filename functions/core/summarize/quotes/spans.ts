@@ -38,7 +38,14 @@ function styleOf(body: string): MarkStyle {
   return /["“”„«»]/.test(body) || !/(?:^|[\s(—–])‘/.test(body) ? DOUBLE_STYLE : SINGLE_STYLE;
 }
 
-/** Classifies a character as an opening or closing quote mark, or neither (null). */
+const SPACE_BEFORE = /^$|[\s([{—–/-]/u;
+const SPACE_AFTER = /^$|[\s.,;:!?)\]}—–-]/u;
+
+/**
+ * Classifies a character as an opening or closing quote mark, or neither (null). A mark is read by the
+ * side it leans on as well as by its shape, so mixed and reversed pairs work: “…" and "…”, „…“ (the
+ * closing “ follows a word), »…« and ”…” (a ” or » before a word opens when no quote is open).
+ */
 function markKind(
   style: MarkStyle,
   ch: string,
@@ -46,14 +53,18 @@ function markKind(
   next: string,
   open: boolean,
 ): 'open' | 'close' | null {
+  const leansRight = SPACE_BEFORE.test(prev) && !SPACE_AFTER.test(next);
+  const leansLeft = !SPACE_BEFORE.test(prev) && SPACE_AFTER.test(next);
   if (style.opening.has(ch)) {
     // In single-mark style an opening mark after a letter is not one (it never is in English).
     if (style === SINGLE_STYLE && /[\p{L}\p{N}]/u.test(prev)) return null;
+    if (style === DOUBLE_STYLE && open && leansLeft) return 'close';
     return 'open';
   }
   if (style.closing.has(ch)) {
     // In single-mark style a ’ between letters is an apostrophe (don’t), not a closing mark.
     if (style === SINGLE_STYLE && (/[\p{L}\p{N}]/u.test(next) || !open)) return null;
+    if (style === DOUBLE_STYLE && !open && leansRight) return 'open';
     return 'close';
   }
   if (style.straight !== null && ch === style.straight) return open ? 'close' : 'open';

@@ -1,17 +1,25 @@
 /**
  * Attribution strategies, tried in order until one names a speaker:
- * (a) after the quote, in the same sentence (“…,” X said / said X / according to X / X told Y);
- * (b) before it, in the same sentence (X said: “…”);
- * (c) the previous sentence is about a person;
- * (c') the previous paragraph's speaker goes on;
- * (d) the following sentence names the speaker (“…” That was the verdict of X).
+ * (a) after the quote, in the same sentence (“…,” X said / said X / according to X / X, who …, told Y);
+ * (b) before it, in the same sentence (X said: “…” / X said in a statement that “…” / …, telling Y, “…”);
+ * (c) a transcript label opening the paragraph (WALLACE: …);
+ * (d) the previous sentence introduces it (X said: / X agreed. / a sentence about X);
+ * (e) the previous paragraph's speaker goes on (a run of quote paragraphs);
+ * (f) the following sentence names the speaker (“…” X said. / “…” That was the verdict of X).
  */
-import { SPEECH_VERBS } from '../lexicon.ts';
-import { tokenize } from '../people.ts';
+import { resolveLabel } from '../people.ts';
 import type { Sentence } from '../sentences.ts';
+import { tokenize } from '../tokens.ts';
 import type { Group } from './groups.ts';
-import { attributionAfter, attributionBefore, speakerOf, subjectOfSentence } from './phrases.ts';
-import { endsOpen, type Scene, sentenceAt, tokensAfter } from './scene.ts';
+import {
+  attributionAfter,
+  attributionBefore,
+  speakerOf,
+  speechVerbAt,
+  subjectBefore,
+  subjectOfSentence,
+} from './phrases.ts';
+import { type Scene, sentenceAt, spansStartingIn, tokensAfter } from './scene.ts';
 import type { Span } from './spans.ts';
 import type { Attribution } from './types.ts';
 
@@ -36,8 +44,8 @@ export const afterInSentence: Strategy = (site, scene) => {
   for (const span of firstAfter === last ? [last] : [firstAfter, last]) {
     if (!span) continue;
     const after = tokensAfter(scene, span);
-    const continues = endsOpen(scene.body, span) || /^\p{Ll}/u.test(after[0]?.core ?? '');
-    if (!continues || !span.closed) continue;
+    // Words after the closing mark in the same sentence: “…,” X said / “…?” X asked / “…” said X.
+    if (after.length === 0 || !span.closed) continue;
     const np = attributionAfter(after);
     const attribution = np ? speakerOf(np, scene.index) : null;
     if (attribution) return attribution;
@@ -45,16 +53,58 @@ export const afterInSentence: Strategy = (site, scene) => {
   return null;
 };
 
-/** (b) X said: “…”: the attribution opens the sentence the quote is in. */
+/** (b) X said: “…”, X said in a statement that “…”, X …, telling the crowd, “…”: the attribution comes first. */
 export const beforeInSentence: Strategy = (site, scene) => {
-  if (!site.before.trim()) return null;
-  const np = attributionBefore(
-    tokenize(scene.body, site.openSentence?.start ?? site.first.open, site.first.open),
+  const { openSentence } = site;
+  if (!site.before.trim() || !openSentence) return null;
+  // Another quote earlier in the sentence is part of the clause, not of the attribution: “A,” and, “B”.
+  const tokens = tokenize(scene.body, openSentence.start, site.first.open).filter(
+    (t) => !scene.inside(t.start),
   );
-  return np ? speakerOf(np, scene.index) : null;
+  const found = attributionBefore(tokens);
+  if (!found) return null;
+  if (found.participle) return subjectOfSentence(scene.body, openSentence, scene.index);
+  return found.np ? speakerOf(found.np, scene.index) : null;
 };
 
-/** (c) A quote standing alone after a sentence about a person, in the same paragraph or after a colon. */
+/** A transcript's speaker label: "WALLACE: …", "Sen. Warren: …" at the start of a paragraph. */
+const LABEL = /^\s*((?:[A-Z][A-Za-z.'’-]*\s){0,3}[A-Z][A-Za-z'’-]*)\s*:\s/u;
+const LABEL_NOT =
+  /^(?:Q|A|Note|Update|Editor|Correction|Watch|Related|Read|Source|Photo|Video|Updated|Exclusive|Breaking|Transcript|Advertisement)$/i;
+
+/** (c) The quote stands in a transcript line: the label names who is speaking. */
+export const transcriptLabel: Strategy = (site, scene) => {
+  const para = scene.paragraphs[site.first.paragraph];
+  if (!para || site.first.open === para.start) return null;
+  const label = LABEL.exec(para.text)?.[1]?.trim();
+  if (!label || LABEL_NOT.test(label)) return null;
+  // A label is a name, in capitals or title case, and no more than four words.
+  const ws = label.split(/\s+/);
+  if (!ws.every((w) => /^[A-Z]/.test(w)) || ws.length > 4) return null;
+  const name = ws.filter((w) => !/^(?:Sen|Rep|Gov|Mr|Mrs|Ms|Dr|Sec)\.?$/i.test(w));
+  if (name.length === 0) return null;
+  const speaker = resolveLabel(name.join(' '), para.start, scene.index);
+  return { speaker, role: scene.index.people.get(speaker)?.role ?? null };
+};
+
+/**
+ * The speaker a sentence announces for what follows: "X said:", "X, who …, echoed:", "Iowa State's
+ * Dianne Bystrom agreed.", "Or maybe Y, digital consultant Z says.". The speech verb must end the
+ * sentence (or come just before its colon or a short tail), so "X said the plan would pass." does not
+ * claim the quote after it.
+ */
+function announcedSpeaker(scene: Scene, s: Sentence): Attribution | null {
+  const ts = tokenize(scene.body, s.start, s.end).filter((t) => t.core !== '');
+  const colon = /:\s*$/.test(s.text);
+  for (let v = ts.length - 1; v >= 0 && (colon || ts.length - 1 - v <= 2); v--) {
+    if (!speechVerbAt(ts, v)) continue;
+    const np = subjectBefore(ts, v, 0);
+    return np ? speakerOf(np, scene.index) : null;
+  }
+  return null;
+}
+
+/** (d) A quote standing alone after a sentence that introduces it, in the same paragraph or after a colon. */
 export const previousSentence: Strategy = (site, scene) => {
   const { openSentence } = site;
   if (!openSentence || site.before.trim()) return null;
@@ -63,11 +113,11 @@ export const previousSentence: Strategy = (site, scene) => {
   const samePara = prevSentence.paragraph === openSentence.paragraph;
   const introduces = /:\s*$/.test(prevSentence.text);
   if (!samePara && !introduces) return null;
-  const inQuote = scene.spans.some((s) => s.open >= prevSentence.start && s.open < prevSentence.end);
-  return inQuote ? null : subjectOfSentence(scene.body, prevSentence, scene.index);
+  if (spansStartingIn(scene, prevSentence.start, prevSentence.end).length > 0) return null;
+  return announcedSpeaker(scene, prevSentence) ?? subjectOfSentence(scene.body, prevSentence, scene.index);
 };
 
-/** (c') A paragraph that opens with a quote after a paragraph ending with an attributed quote. */
+/** (e) A paragraph that opens with a quote after a paragraph ending with an attributed quote. */
 export const previousSpeakerGoesOn: Strategy = (site, scene) => {
   const { first, previous } = site;
   const startsParagraph = scene.paragraphs[first.paragraph]?.start === first.open;
@@ -82,16 +132,18 @@ export const previousSpeakerGoesOn: Strategy = (site, scene) => {
 
 const DEMONSTRATIVE = /^(?:That|This|Those|These|Such|So)\b[^.]{0,80}\b(?:of|from|by)\s+(?:\p{L}+\s+){0,4}$/u;
 
-/** (d) “…” That was the verdict of X. / “…” X said. The next sentence of the paragraph names the speaker. */
+/** (f) “…” That was the verdict of X. / “…” X said. The next sentence of the paragraph names the speaker. */
 export const nextSentence: Strategy = (site, scene) => {
   const closeSentence = sentenceAt(scene.sentences, site.last.close - 1);
   const next = closeSentence ? scene.sentences[closeSentence.index + 1] : undefined;
   if (!next || !closeSentence || next.paragraph !== closeSentence.paragraph) return null;
-  const m = scene.index.mentions.find((x) => x.sentence === next.index);
+  const m = (scene.index.bySentence.get(next.index) ?? []).find((x) => !x.possessive);
   if (!m) return null;
   const lead = scene.body.slice(next.start, m.start);
-  const verbAfter = /^\s*(?:\p{Ll}+\s+)?(\p{Ll}+)/u.exec(scene.body.slice(m.end, next.end))?.[1];
-  if (DEMONSTRATIVE.test(lead) || (!lead.trim() && verbAfter && SPEECH_VERBS.has(verbAfter)))
+  // "X said." / "X also said.": the verb right after the name, or after one adverb.
+  const after = tokenize(scene.body, m.end, next.end).filter((t) => t.core !== '');
+  const verbAfter = speechVerbAt(after, 0) > 0 || (after[0]?.trail === '' && speechVerbAt(after, 1) > 0);
+  if (DEMONSTRATIVE.test(lead) || (!lead.trim() && verbAfter))
     return { speaker: m.person, role: scene.index.people.get(m.person)?.role ?? m.role };
   return null;
 };
@@ -99,6 +151,7 @@ export const nextSentence: Strategy = (site, scene) => {
 export const STRATEGIES: Strategy[] = [
   afterInSentence,
   beforeInSentence,
+  transcriptLabel,
   previousSentence,
   previousSpeakerGoesOn,
   nextSentence,

@@ -19,7 +19,7 @@ export interface Attribution {
 }
 
 export const REASONS = {
-  fragment: 'fragment under four words (scare quote or partial phrase)',
+  fragment: 'fragment of a few words (scare quote or partial phrase)',
   title: 'title of a work',
   slogan: 'slogan on a sign, banner or chant',
   unattributed: 'no speaker is given for it',
