@@ -488,7 +488,7 @@ export function indexPeople(
   // what we are trying to resolve.
   for (let idx = 0; idx < mentions.length; idx++) {
     const m = mentions[idx];
-    if (!m || m.kind !== 'person' || m.possessive) continue;
+    if (m?.kind !== 'person' || m.possessive) continue;
     const s = sentences[m.sentence];
     if (!s) continue;
     const followedBy = /^(?:['’]s)?\s*(,|\p{Ll}+)/u.exec(body.slice(m.end, m.end + 30))?.[1] ?? '';
