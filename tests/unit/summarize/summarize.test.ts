@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { headline, type Quote, SummarizeError, summarize } from '../../../functions/core/summarize/index.ts';
+import { isDeletionOf } from '../../../functions/core/summarize/keypoints/faithful.ts';
 import { keyPoints } from '../../../functions/core/summarize/keypoints.ts';
 import { type DroppedQuote, REASONS } from '../../../functions/core/summarize/quotes/types.ts';
 import { verifyQuotes } from '../../../functions/core/summarize/quotes/verify.ts';
@@ -270,14 +271,21 @@ describe('the seed article', () => {
     expect(text).toMatch(/Group of 20|G20/);
   });
 
-  it('keeps key points verbatim, in article order, without quotes or dangling starts', () => {
-    const positions = summary.keyPoints.map((p) => SEED.indexOf(p));
-    expect(positions.every((p) => p >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  it('keeps each key point a deletion of one sentence, in article order, without quotes or dangling starts', () => {
+    const sentences = splitSentences(SEED);
+    const sources = summary.keyPoints.map((p) => sentences.findIndex((s) => isDeletionOf(p, s)));
+    expect(sources.every((i) => i >= 0)).toBe(true);
+    expect([...sources].sort((a, b) => a - b)).toEqual(sources);
     for (const p of summary.keyPoints) {
       expect(p).not.toMatch(/^[“"]/);
       expect(p).not.toMatch(/^(?:He|She|It|They|But|However|And|That|This)\b/);
     }
+  });
+
+  it('trims key points as an editor would: no attribution tail on a reported fact', () => {
+    expect(summary.keyPoints).toContain(
+      'Both men are interested in resuming talks on curbing methane, combating deforestation and accelerating the green transition.',
+    );
   });
 
   it('generates a short headline without a trailing period', () => {
