@@ -166,29 +166,7 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
 
   const paragraphSize = new Map<number, number>();
   for (const s of sentences) paragraphSize.set(s.paragraph, (paragraphSize.get(s.paragraph) ?? 0) + 1);
-  // Each sentence compressed once; whether it can be a key point is judged on what it would read.
-  const compressed = new Map<number, string>();
-  const shrunk = (i: number): string => {
-    let text = compressed.get(i);
-    if (text === undefined) {
-      const source = sentences[i]?.text ?? '';
-      text = words(source).length > 70 ? source : shrink(source);
-      compressed.set(i, text);
-    }
-    return text;
-  };
-  let eligible = sentences
-    .filter((s) => (quoted[s.index] ?? 0) <= WEIGHTS.maxQuoted)
-    .filter((s) => unfit(s, shrunk(s.index), (paragraphSize.get(s.paragraph) ?? 0) <= 2) === null)
-    .map((s) => s.index);
-  if (eligible.length < k) {
-    // Too few clean sentences: fall back to every sentence that has some substance.
-    const taken = new Set(eligible);
-    const rest = sentences.filter((s) => !taken.has(s.index));
-    const substantial = rest.filter((s) => words(s.text).length >= 4);
-    const thin = rest.filter((s) => words(s.text).length < 4);
-    eligible = [...eligible, ...substantial.map((s) => s.index), ...thin.map((s) => s.index)];
-  }
+  const wordCount = sentences.map((s) => words(s.text).length);
   const factorOf = (i: number): number =>
     (1 / (1 + i / WEIGHTS.location)) *
     (quoteParagraphs.has(sentences[i]?.paragraph ?? -1) ? 1 - WEIGHTS.quoteParagraph : 1);
@@ -202,12 +180,44 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
       (FUTURE_CUE.test(sentences[i]?.text ?? '') ? WEIGHTS.future : 0)
     );
   };
-  // A bounded candidate list: the best by prior and position (the greedy loop below is k × candidates).
-  const ranked = eligible
-    .map((i) => ({ i, score: priorOf(i, concepts(sentences[i]?.text ?? '')) * factorOf(i) }))
-    .sort((a, b) => b.score - a.score || a.i - b.i)
-    .slice(0, MAX_CANDIDATES);
-  const candidates: Candidate[] = ranked.map(({ i }) => {
+  const byScore = (indices: number[]): number[] =>
+    indices
+      .map((i) => ({ i, score: priorOf(i, concepts(sentences[i]?.text ?? '')) * factorOf(i) }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .map((x) => x.i);
+  // A cheap pass on the sentence as written, then a bounded shortlist by prior and position (the greedy
+  // loop below is k × shortlist); only the shortlist is compressed and judged on what it would read.
+  const plausible = sentences
+    .filter(
+      (_s, i) =>
+        (quoted[i] ?? 0) <= WEIGHTS.maxQuoted && (wordCount[i] ?? 0) >= 4 && (wordCount[i] ?? 0) <= 70,
+    )
+    .map((s) => s.index);
+  const compressed = new Map<number, string>();
+  const shrunk = (i: number): string => {
+    let text = compressed.get(i);
+    if (text === undefined) {
+      const source = sentences[i]?.text ?? '';
+      text = (wordCount[i] ?? 0) > 70 ? source : shrink(source);
+      compressed.set(i, text);
+    }
+    return text;
+  };
+  let eligible = byScore(plausible)
+    .slice(0, MAX_CANDIDATES)
+    .filter((i) => {
+      const s = sentences[i];
+      return !!s && unfit(s, shrunk(i), (paragraphSize.get(s.paragraph) ?? 0) <= 2) === null;
+    });
+  if (eligible.length < k) {
+    // Too few clean sentences: fall back to the others, those with some substance first.
+    const taken = new Set(eligible);
+    const rest = sentences.filter((s) => !taken.has(s.index));
+    const substantial = rest.filter((s) => (wordCount[s.index] ?? 0) >= 4).map((s) => s.index);
+    const thin = rest.filter((s) => (wordCount[s.index] ?? 0) < 4).map((s) => s.index);
+    eligible = [...eligible, ...byScore(substantial), ...thin].slice(0, Math.max(MAX_CANDIDATES, k));
+  }
+  const candidates: Candidate[] = eligible.map((i) => {
     const text = shrunk(i);
     const c = concepts(text);
     return {

@@ -199,7 +199,9 @@ function roleAfter(body: string, nameEnd: number, sentenceEnd: number): string |
 
 /** Words of the article written in lower case: a capitalized sentence opener found among them is no name. */
 function lowercaseWords(body: string): Set<string> {
-  return new Set(body.match(/(?<![\p{L}\p{N}'’-])\p{Ll}[\p{Ll}'’-]*/gu) ?? []);
+  const out = new Set<string>();
+  for (const w of body.match(/[\p{L}\p{N}'’-]+/gu) ?? []) if (/^\p{Ll}/u.test(w)) out.add(w);
+  return out;
 }
 
 /** What kind of thing a name (titles stripped) is, from its own words. */
@@ -354,7 +356,9 @@ export function findMentions(
           : (roleBefore(body, tokens, titleStart, runStart + nameFrom) ??
             (lastTitle >= k ? roleBefore(body, tokens, runStart + k, runStart + nameFrom) : null));
       const suffixRole =
-        lastName.possessive || kind !== 'person' ? null : roleAfter(body, lastName.end, s.end);
+        lastName.possessive || kind !== 'person'
+          ? null
+          : roleAfter(body, lastName.end, Math.min(s.end, lastName.end + 300));
       const roleStart = prefixRole ? body.lastIndexOf(prefixRole, firstName.start) : firstName.start;
       const before = tokens[runStart - 1];
       mentions.push({
@@ -385,19 +389,27 @@ export function findMentions(
   });
 }
 
-/** Index from a name word to the multi-word mentions that start or end with it, in article order. */
+/** The longest multi-word mentions that start or end with one name word, in article order. */
+interface Longest {
+  length: number;
+  mentions: Mention[];
+}
+
+/** Index from a name word (and from first+last words) to the fullest mentions carrying it. */
 export interface NameIndex {
-  byLast: Map<string, Mention[]>;
-  byFirst: Map<string, Mention[]>;
-  byEnds: Map<string, Mention[]>;
+  byLast: Map<string, Longest>;
+  byFirst: Map<string, Longest>;
+  byEnds: Map<string, Longest>;
 }
 
 function nameIndex(mentions: Mention[]): NameIndex {
   const index: NameIndex = { byLast: new Map(), byFirst: new Map(), byEnds: new Map() };
-  const add = (map: Map<string, Mention[]>, key: string, m: Mention) => {
-    const list = map.get(key);
-    if (list) list.push(m);
-    else map.set(key, [m]);
+  // Only the longest forms are kept per key: resolution wants the fullest name, so shorter ones never
+  // win, and the lists stay short however often a name is repeated.
+  const add = (map: Map<string, Longest>, key: string, m: Mention) => {
+    const entry = map.get(key);
+    if (!entry || m.tokens.length > entry.length) map.set(key, { length: m.tokens.length, mentions: [m] });
+    else if (m.tokens.length === entry.length) entry.mentions.push(m);
   };
   for (const m of mentions) {
     if (m.tokens.length < 2 || m.kind !== 'person') continue;
@@ -410,23 +422,18 @@ function nameIndex(mentions: Mention[]): NameIndex {
   return index;
 }
 
-/** The longest of the candidates; among equals the nearest one before `at`, else the first after. */
-function fullest(candidates: Mention[] | undefined, at: number, longerThan: number): Mention | undefined {
-  if (!candidates) return undefined;
-  let best: Mention | undefined;
-  for (const m of candidates) {
-    if (m.tokens.length <= longerThan) continue;
-    if (!best) {
-      best = m;
-      continue;
-    }
-    const before = m.start <= at;
-    const bestBefore = best.start <= at;
-    if (m.tokens.length > best.tokens.length) best = m;
-    else if (m.tokens.length === best.tokens.length && before && (!bestBefore || m.start > best.start))
-      best = m;
+/** The fullest form longer than `longerThan` words: the nearest one before `at`, else the first after. */
+function fullest(entry: Longest | undefined, at: number, longerThan: number): Mention | undefined {
+  if (!entry || entry.length <= longerThan) return undefined;
+  const ms = entry.mentions;
+  let lo = 0;
+  let hi = ms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ms[mid]?.start ?? 0) <= at) lo = mid + 1;
+    else hi = mid;
   }
-  return best;
+  return ms[lo - 1] ?? ms[0];
 }
 
 /** Resolves one name (one or more words) at a position to the fullest form the article gives. */
@@ -448,6 +455,9 @@ function resolveWith(index: NameIndex, tokens: string[], at: number): string | n
 export function resolveName(name: string, at: number, mentions: Mention[]): string {
   return resolveWith(nameIndex(mentions), name.split(' '), at) ?? name;
 }
+
+/** How far (in characters) after a name a pronoun is taken as a cue to that person's gender. */
+const PRONOUN_REACH = 400;
 
 /** How many mentions back a pronoun or role noun looks for its person: far enough for any paragraph. */
 const LOOKBACK = 400;
@@ -495,7 +505,9 @@ export function indexPeople(
     const subjectPosition = followedBy === ',' || (followedBy !== '' && !PREPOSITIONS.has(followedBy));
     if (!subjectPosition) continue;
     const next = sentences[m.sentence + 1];
-    const limit = next && next.paragraph === s.paragraph ? next.end : s.end;
+    // A pronoun that points back is close to its name; the window also keeps a text without full stops
+    // (one sentence of megabytes) linear.
+    const limit = Math.min(next && next.paragraph === s.paragraph ? next.end : s.end, m.end + PRONOUN_REACH);
     let nextMention: Mention | undefined;
     for (let o = idx + 1; o < mentions.length && !nextMention; o++) {
       const other = mentions[o];

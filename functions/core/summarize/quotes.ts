@@ -17,6 +17,9 @@ import { type Attribution, type DroppedQuote, type ExtractedQuote, REASONS } fro
 import { type CanonicalSource, verifyPieces } from './quotes/verify.ts';
 import { canonical } from './text.ts';
 
+/** How far (in characters) before a quote its attribution is looked for. */
+export const ATTRIBUTION_WINDOW = 600;
+
 export function extractQuotes(ctx: QuoteContext, dropped: DroppedQuote[] = []): ExtractedQuote[] {
   const scene = buildScene(ctx);
   const { body, sentences } = scene;
@@ -35,7 +38,11 @@ export function extractQuotes(ctx: QuoteContext, dropped: DroppedQuote[] = []): 
       .trim();
     const candidate: ExtractedQuote = { text, speaker: null, role: null, pieces };
     const openSentence = sentenceAt(sentences, first.open);
-    const before = openSentence ? body.slice(openSentence.start, first.open) : '';
+    // The words before the quote in its sentence, within a window: an attribution is never far from its
+    // quote, and a sentence of megabytes (a text without stops) must not be copied once per quote.
+    const before = openSentence
+      ? body.slice(Math.max(openSentence.start, first.open - ATTRIBUTION_WINDOW), first.open)
+      : '';
     const notQuote = notAQuote(text, before.slice(Math.max(0, before.length - 80)));
     let attribution: Attribution | null = null;
     if (notQuote) dropped.push({ quote: candidate, reason: notQuote });

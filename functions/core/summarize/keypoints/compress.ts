@@ -67,7 +67,8 @@ const APPOSITIVE_PHRASE =
   '(?:\\d{1,3}|(?:a|an|the|his|her|their|its)\\s[^,;:"“”()]{2,80}?|(?:[\\p{Ll}\'’-]+\\s){0,4}(?:spokesman|spokeswoman|spokesperson|director|president|chairman|chairwoman|chief|head|leader|minister|secretary|official|executive|founder|owner|manager|analyst|professor|researcher|lawyer|attorney))';
 /** Appositives after a name, one or a chain (", 57, a retired welder,"), up to the comma that closes them. */
 const APPOSITIVE = new RegExp(
-  `(?<=\\p{Lu}[\\p{L}'’.-]*),\\s${APPOSITIVE_PHRASE}(?:,\\s${APPOSITIVE_PHRASE})*,(?=\\s)`,
+  // The comma first, then the look back at the name: a regex engine then only looks back at commas.
+  `,(?<=\\p{Lu}[\\p{L}'’.-]*,)\\s${APPOSITIVE_PHRASE}(?:,\\s${APPOSITIVE_PHRASE})*,(?=\\s)`,
   'gu',
 );
 

@@ -263,7 +263,7 @@ export function speakerOf(np: NounPhrase, index: PeopleIndex): Attribution | nul
  */
 export function subjectOfSentence(body: string, s: Sentence, index: PeopleIndex): Attribution | null {
   const first = (index.bySentence.get(s.index) ?? []).find((m) => !m.possessive);
-  let lead = body.slice(s.start, first ? first.start : s.end);
+  let lead = body.slice(s.start, Math.min(first ? first.start : s.end, s.start + 300));
   const fronted =
     /^\s*(?:At|In|On|Outside|Inside|After|Before|During|Later|Earlier|Back|Near|From|Across)\b[^,]*,\s+(.*)$/su.exec(
       lead,
@@ -276,7 +276,7 @@ export function subjectOfSentence(body: string, s: Sentence, index: PeopleIndex)
     if (leadWords.length <= roleWords.length + honorific && !/[,;:]/.test(lead))
       return fromMention(first, index);
   }
-  const pronoun = /^\s*(He|She)\b/.exec(body.slice(s.start, s.end))?.[1];
+  const pronoun = /^\s*(He|She)\b/.exec(body.slice(s.start, Math.min(s.end, s.start + 20)))?.[1];
   if (pronoun) {
     const who = resolvePronoun(pronoun, s.start, index);
     if (who) return { speaker: who, role: index.people.get(who)?.role ?? null };

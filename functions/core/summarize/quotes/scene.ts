@@ -55,15 +55,10 @@ function firstSpanFrom(spans: Span[], offset: number): number {
   return lo;
 }
 
-/** Spans whose opening mark lies in [start, end). */
-export function spansStartingIn(scene: Scene, start: number, end: number): Span[] {
-  const out: Span[] = [];
-  for (let i = firstSpanFrom(scene.spans, start); i < scene.spans.length; i++) {
-    const s = scene.spans[i];
-    if (!s || s.open >= end) break;
-    out.push(s);
-  }
-  return out;
+/** Whether a span opens in [start, end). */
+export function hasSpanStartingIn(scene: Scene, start: number, end: number): boolean {
+  const s = scene.spans[firstSpanFrom(scene.spans, start)];
+  return !!s && s.open < end;
 }
 
 /** Tokens after a quote, up to the end of its sentence or the next quote. */

@@ -38,6 +38,7 @@ function styleOf(body: string): MarkStyle {
   return /["“”„«»]/.test(body) || !/(?:^|[\s(—–])‘/.test(body) ? DOUBLE_STYLE : SINGLE_STYLE;
 }
 
+const MARKS = /["“”„«»‘’]/g;
 const SPACE_BEFORE = /^$|[\s([{—–/-]/u;
 const SPACE_AFTER = /^$|[\s.,;:!?)\]}—–-]/u;
 
@@ -53,18 +54,18 @@ function markKind(
   next: string,
   open: boolean,
 ): 'open' | 'close' | null {
-  const leansRight = SPACE_BEFORE.test(prev) && !SPACE_AFTER.test(next);
-  const leansLeft = !SPACE_BEFORE.test(prev) && SPACE_AFTER.test(next);
+  const leansRight = () => SPACE_BEFORE.test(prev) && !SPACE_AFTER.test(next);
+  const leansLeft = () => !SPACE_BEFORE.test(prev) && SPACE_AFTER.test(next);
   if (style.opening.has(ch)) {
     // In single-mark style an opening mark after a letter is not one (it never is in English).
     if (style === SINGLE_STYLE && /[\p{L}\p{N}]/u.test(prev)) return null;
-    if (style === DOUBLE_STYLE && open && leansLeft) return 'close';
+    if (style === DOUBLE_STYLE && open && leansLeft()) return 'close';
     return 'open';
   }
   if (style.closing.has(ch)) {
     // In single-mark style a ’ between letters is an apostrophe (don’t), not a closing mark.
     if (style === SINGLE_STYLE && (/[\p{L}\p{N}]/u.test(next) || !open)) return null;
-    if (style === DOUBLE_STYLE && !open && leansRight) return 'open';
+    if (style === DOUBLE_STYLE && !open && leansRight()) return 'open';
     return 'close';
   }
   if (style.straight !== null && ch === style.straight) return open ? 'close' : 'open';
@@ -75,6 +76,9 @@ function markKind(
 export function findSpans(body: string, paras: Paragraph[]): Span[] {
   const spans: Span[] = [];
   const style = styleOf(body);
+  const marks: number[] = [];
+  for (const m of body.matchAll(MARKS)) marks.push(m.index);
+  let nextMark = 0;
   let pending: Span | null = null;
   paras.forEach((para, p) => {
     let current: Span | null = null;
@@ -88,7 +92,10 @@ export function findSpans(body: string, paras: Paragraph[]): Span[] {
       } else spans.push(pending);
       pending = null;
     }
-    for (let i = para.start; i < para.end; i++) {
+    // Only quote marks matter: visit the marks of this paragraph, found once for the whole body.
+    while (nextMark < marks.length && (marks[nextMark] ?? 0) < para.start) nextMark++;
+    for (; nextMark < marks.length && (marks[nextMark] ?? 0) < para.end; nextMark++) {
+      const i = marks[nextMark] ?? 0;
       const ch = body[i] ?? '';
       const prev = i > para.start ? (body[i - 1] ?? '') : '';
       const next = body[i + 1] ?? '';

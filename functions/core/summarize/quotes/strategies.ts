@@ -19,7 +19,7 @@ import {
   subjectBefore,
   subjectOfSentence,
 } from './phrases.ts';
-import { type Scene, sentenceAt, spansStartingIn, tokensAfter } from './scene.ts';
+import { hasSpanStartingIn, type Scene, sentenceAt, tokensAfter } from './scene.ts';
 import type { Span } from './spans.ts';
 import type { Attribution } from './types.ts';
 
@@ -36,6 +36,9 @@ export interface QuoteSite {
 }
 
 export type Strategy = (site: QuoteSite, scene: Scene) => Attribution | null;
+
+/** How far (in characters) a strategy reads around a quote: attributions are near their quotes. */
+const WINDOW = 600;
 
 /** (a) “…,” X said: the attribution follows a quote that stops mid-sentence. */
 export const afterInSentence: Strategy = (site, scene) => {
@@ -58,9 +61,8 @@ export const beforeInSentence: Strategy = (site, scene) => {
   const { openSentence } = site;
   if (!site.before.trim() || !openSentence) return null;
   // Another quote earlier in the sentence is part of the clause, not of the attribution: “A,” and, “B”.
-  const tokens = tokenize(scene.body, openSentence.start, site.first.open).filter(
-    (t) => !scene.inside(t.start),
-  );
+  const from = Math.max(openSentence.start, site.first.open - WINDOW);
+  const tokens = tokenize(scene.body, from, site.first.open).filter((t) => !scene.inside(t.start));
   const found = attributionBefore(tokens);
   if (!found) return null;
   if (found.participle) return subjectOfSentence(scene.body, openSentence, scene.index);
@@ -94,7 +96,7 @@ export const transcriptLabel: Strategy = (site, scene) => {
  * claim the quote after it.
  */
 function announcedSpeaker(scene: Scene, s: Sentence): Attribution | null {
-  const ts = tokenize(scene.body, s.start, s.end).filter((t) => t.core !== '');
+  const ts = tokenize(scene.body, Math.max(s.start, s.end - WINDOW), s.end).filter((t) => t.core !== '');
   const colon = /:\s*$/.test(s.text);
   for (let v = ts.length - 1; v >= 0 && (colon || ts.length - 1 - v <= 2); v--) {
     if (!speechVerbAt(ts, v)) continue;
@@ -113,7 +115,7 @@ export const previousSentence: Strategy = (site, scene) => {
   const samePara = prevSentence.paragraph === openSentence.paragraph;
   const introduces = /:\s*$/.test(prevSentence.text);
   if (!samePara && !introduces) return null;
-  if (spansStartingIn(scene, prevSentence.start, prevSentence.end).length > 0) return null;
+  if (hasSpanStartingIn(scene, prevSentence.start, prevSentence.end)) return null;
   return announcedSpeaker(scene, prevSentence) ?? subjectOfSentence(scene.body, prevSentence, scene.index);
 };
 
@@ -141,7 +143,7 @@ export const nextSentence: Strategy = (site, scene) => {
   if (!m) return null;
   const lead = scene.body.slice(next.start, m.start);
   // "X said." / "X also said.": the verb right after the name, or after one adverb.
-  const after = tokenize(scene.body, m.end, next.end).filter((t) => t.core !== '');
+  const after = tokenize(scene.body, m.end, Math.min(next.end, m.end + 200)).filter((t) => t.core !== '');
   const verbAfter = speechVerbAt(after, 0) > 0 || (after[0]?.trail === '' && speechVerbAt(after, 1) > 0);
   if (DEMONSTRATIVE.test(lead) || (!lead.trim() && verbAfter))
     return { speaker: m.person, role: scene.index.people.get(m.person)?.role ?? m.role };
