@@ -86,6 +86,7 @@ export function isNameWord(core: string): boolean {
   if (!/^\p{Lu}/u.test(core)) return false;
   if (/^\p{Lu}\.$/u.test(core)) return true; // an initial
   if (/^[\p{Lu}\d.&-]+$/u.test(core) && core.length > 1) return false; // acronym: US, COP27, AI, D-N.Y.
+  if (/^[DRI]-\p{Lu}/u.test(core)) return false; // a party and state: "D-Mo.", "R-Texas"
   // "Angeles-based", "Kentucky-born", "Saudi-led": an adjective made from a name.
   if (/-(?:based|born|bred|led|backed|owned|run|area|style|era|made|linked|allied|funded)$/i.test(core))
     return false;
@@ -389,43 +390,50 @@ export function findMentions(
   });
 }
 
-/** The longest multi-word mentions that start or end with one name word, in article order. */
+/** The longest forms of one name (same first and last word), in article order. */
 interface Longest {
   length: number;
   mentions: Mention[];
 }
 
-/** Index from a name word (and from first+last words) to the fullest mentions carrying it. */
+/**
+ * Name resolution tables: every multi-word person mention by its last and by its first word (to find
+ * which person a single word means: the nearest one), and the longest forms of each first+last pair
+ * (to give that person's fullest name: "Harry Reid" → "Harry M. Reid").
+ */
 export interface NameIndex {
-  byLast: Map<string, Longest>;
-  byFirst: Map<string, Longest>;
+  byLast: Map<string, Mention[]>;
+  byFirst: Map<string, Mention[]>;
   byEnds: Map<string, Longest>;
 }
 
+const endsKey = (m: Mention): string =>
+  `${(m.tokens[0] ?? '').toLowerCase()} ${(m.tokens[m.tokens.length - 1] ?? '').toLowerCase()}`;
+
 function nameIndex(mentions: Mention[]): NameIndex {
   const index: NameIndex = { byLast: new Map(), byFirst: new Map(), byEnds: new Map() };
-  // Only the longest forms are kept per key: resolution wants the fullest name, so shorter ones never
-  // win, and the lists stay short however often a name is repeated.
-  const add = (map: Map<string, Longest>, key: string, m: Mention) => {
-    const entry = map.get(key);
-    if (!entry || m.tokens.length > entry.length) map.set(key, { length: m.tokens.length, mentions: [m] });
-    else if (m.tokens.length === entry.length) entry.mentions.push(m);
+  const push = (map: Map<string, Mention[]>, key: string, m: Mention) => {
+    const list = map.get(key);
+    if (list) list.push(m);
+    else map.set(key, [m]);
   };
   for (const m of mentions) {
     if (m.tokens.length < 2 || m.kind !== 'person') continue;
-    const first = (m.tokens[0] ?? '').toLowerCase();
-    const last = (m.tokens[m.tokens.length - 1] ?? '').toLowerCase();
-    add(index.byLast, last, m);
-    add(index.byFirst, first, m);
-    add(index.byEnds, `${first} ${last}`, m);
+    push(index.byLast, (m.tokens[m.tokens.length - 1] ?? '').toLowerCase(), m);
+    push(index.byFirst, (m.tokens[0] ?? '').toLowerCase(), m);
+    // Only the longest forms per pair: shorter ones never win, and the list stays short.
+    const key = endsKey(m);
+    const entry = index.byEnds.get(key);
+    if (!entry || m.tokens.length > entry.length)
+      index.byEnds.set(key, { length: m.tokens.length, mentions: [m] });
+    else if (m.tokens.length === entry.length) entry.mentions.push(m);
   }
   return index;
 }
 
-/** The fullest form longer than `longerThan` words: the nearest one before `at`, else the first after. */
-function fullest(entry: Longest | undefined, at: number, longerThan: number): Mention | undefined {
-  if (!entry || entry.length <= longerThan) return undefined;
-  const ms = entry.mentions;
+/** The mention nearest before `at` (else the first after), by binary search over an ordered list. */
+function nearest(ms: Mention[] | undefined, at: number): Mention | undefined {
+  if (!ms || ms.length === 0) return undefined;
   let lo = 0;
   let hi = ms.length;
   while (lo < hi) {
@@ -436,19 +444,26 @@ function fullest(entry: Longest | undefined, at: number, longerThan: number): Me
   return ms[lo - 1] ?? ms[0];
 }
 
+/** The fullest form of the person a mention names. */
+function fullestOf(index: NameIndex, m: Mention, at: number): Mention {
+  const entry = index.byEnds.get(endsKey(m));
+  return entry && entry.length > m.tokens.length ? (nearest(entry.mentions, at) ?? m) : m;
+}
+
 /** Resolves one name (one or more words) at a position to the fullest form the article gives. */
 function resolveWith(index: NameIndex, tokens: string[], at: number): string | null {
   const first = (tokens[0] ?? '').toLowerCase();
   const last = (tokens[tokens.length - 1] ?? '').toLowerCase();
   if (tokens.length > 1) {
     // "Harry Reid" → "Harry M. Reid".
-    const longer = fullest(index.byEnds.get(`${first} ${last}`), at, tokens.length);
-    return longer ? longer.name : null;
+    const entry = index.byEnds.get(`${first} ${last}`);
+    return entry && entry.length > tokens.length ? (nearest(entry.mentions, at)?.name ?? null) : null;
   }
-  // A surname first ("Clinton" → "Hillary Clinton"), then a given name or a family name written first
-  // ("Hillary" → "Hillary Clinton", "Xie" → "Xie Zhenhua").
-  const m = fullest(index.byLast.get(first), at, 1) ?? fullest(index.byFirst.get(first), at, 1);
-  return m ? m.name : null;
+  // Which person: the nearest with this surname ("Clinton" → the Clinton named last), then with this
+  // given name or family name written first ("Hillary", "Xie" → "Xie Zhenhua"); then that person's
+  // fullest form.
+  const m = nearest(index.byLast.get(first), at) ?? nearest(index.byFirst.get(first), at);
+  return m ? fullestOf(index, m, at).name : null;
 }
 
 /** Resolves one name to the full name used in the article (kept as written when none is longer). */

@@ -159,6 +159,12 @@ describe('who counts as a speaker', () => {
     ).toEqual(['Colm Brennan']);
   });
 
+  it('a party and state written without parentheses are not a name (", D-Ore.,")', () => {
+    const body =
+      'Sen. Dana Fields, D-Ore., opposed the amendment. “This amendment guts the whole bill,” Fields said.';
+    expect(speakers(body)).toEqual(['Dana Fields']);
+  });
+
   it('a place is not a speaker, nor is the capital city the quote was said in', () => {
     expect(
       speakers(
@@ -212,6 +218,17 @@ describe('names', () => {
     const body =
       'Senate Majority Leader Harold T. Brandvold opened the session. Brandvold later spoke to reporters. “We have the votes,” Brandvold said.';
     expect(speakers(body)).toEqual(['Harold T. Brandvold']);
+  });
+
+  it('resolves a surname to the nearest person who has it, then to that person’s fullest form', () => {
+    const body = [
+      'Former governor Maria Elena Castillo opened the forum.',
+      'Her brother, Tomas Castillo, spoke next.',
+      '“The water plan needs another year of study,” Castillo said.',
+    ].join('\n\n');
+    expect(speakers(body)).toEqual(['Tomas Castillo']);
+    const later = `${body}\n\nMaria Castillo answered him. “We have studied it for ten years,” Castillo said.`;
+    expect(speakers(later)).toEqual(['Tomas Castillo', 'Maria Elena Castillo']);
   });
 
   it('takes a title and a capitalized role off the name ("United Dockworkers Secretary-Treasurer …")', () => {

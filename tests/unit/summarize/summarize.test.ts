@@ -31,6 +31,17 @@ describe('sentence segmentation', () => {
     expect(splitSentences(text)).toHaveLength(count);
   });
 
+  it('splits a paragraph longer than one segmenter stretch (4 KB) the same way, offsets included', () => {
+    const unit = 'Dr. Amara Okafor met Sen. Lee at 11 p.m. Tuesday. The U.S. Senate voted 52-48. ';
+    const text = unit.repeat(200).trim();
+    const sentences = segment(text);
+    expect(sentences).toHaveLength(400);
+    expect(new Set(sentences.map((s) => s.text))).toEqual(
+      new Set(['Dr. Amara Okafor met Sen. Lee at 11 p.m. Tuesday.', 'The U.S. Senate voted 52-48.']),
+    );
+    for (const s of sentences) expect(text.slice(s.start, s.end)).toBe(s.text);
+  });
+
   it('keeps paragraph breaks as sentence breaks and reports offsets into the text', () => {
     const text = 'First paragraph without a period\n\nSecond one. Third one.';
     const sentences = segment(text);
