@@ -30,7 +30,10 @@ export function groupSplitQuotes(scene: Scene): Group[] {
       const adjacent = !!s1 && !!s2 && (s1 === s2 || (s2.index === s1.index + 1 && s2.start >= span.open));
       if (adjacent && between.length <= 300 && !own && attributionAfter(betweenTokens)) {
         prev.spans.push(span);
-        prev.joins.push(/,\s*$/.test(between) ? 'continue' : 'sentence');
+        // “A,” he said, “b” goes on; “A,” he said. “B.” and “A,” he said, adding, “B.” are two sentences.
+        const goesOn =
+          /,\s*$/.test(between) && !/\b(?:adding|adds|added|continuing|continued)\b/.test(between);
+        prev.joins.push(goesOn ? 'continue' : 'sentence');
         continue;
       }
     }
