@@ -181,12 +181,15 @@ export function formatTable(report: EvalReport): string {
     for (const system of SYSTEMS) {
       const m = row[system];
       const c = m.counts;
-      const quotes = system === 'summarizer' && c.gold + c.predicted > 0;
+      // A part without gold quotes has no recall or speaker figure; precision needs listed quotes.
+      const ours = system === 'summarizer';
+      const recall = ours && c.gold > 0;
+      const precision = ours && c.predicted > 0;
       const dash = '—'.padStart(15);
       lines.push(
         `${(system === 'summarizer' ? part : '').padEnd(8)} ${system.padEnd(10)} ${String(m.articles).padStart(3)} ${
-          quotes ? frac(c.matched, c.gold) : dash
-        } ${quotes ? frac(c.real, c.predicted) : dash} ${quotes ? frac(c.speakerCorrect, c.gold) : dash} ${
+          recall ? frac(c.matched, c.gold) : dash
+        } ${precision ? frac(c.real, c.predicted) : dash} ${recall ? frac(c.speakerCorrect, c.gold) : dash} ${
           c.facts ? frac(c.factsCovered, c.facts) : dash
         } ${num(m.rouge1)} ${num(m.rouge2)} ${num(m.rougeL)}  ${String(m.medianWords).padStart(15)} ${String(m.p90Words).padStart(3)}`,
       );
