@@ -180,11 +180,16 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
       (FUTURE_CUE.test(sentences[i]?.text ?? '') ? WEIGHTS.future : 0)
     );
   };
-  const byScore = (indices: number[]): number[] =>
-    indices
-      .map((i) => ({ i, score: priorOf(i, concepts(sentences[i]?.text ?? '')) * factorOf(i) }))
-      .sort((a, b) => b.score - a.score || a.i - b.i)
-      .map((x) => x.i);
+  // The shortlist of a long article: the best by centrality and position (cheap, no per-sentence concepts).
+  const shortlist = (indices: number[]): number[] =>
+    indices.length <= MAX_CANDIDATES
+      ? indices
+      : indices
+          .map((i) => ({ i, score: ((centroid[i] ?? 0) + 0.1) * factorOf(i) }))
+          .sort((a, b) => b.score - a.score || a.i - b.i)
+          .slice(0, MAX_CANDIDATES)
+          .map((x) => x.i)
+          .sort((a, b) => a - b);
   // A cheap pass on the sentence as written, then a bounded shortlist by prior and position (the greedy
   // loop below is k × shortlist); only the shortlist is compressed and judged on what it would read.
   const plausible = sentences
@@ -203,19 +208,17 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
     }
     return text;
   };
-  let eligible = byScore(plausible)
-    .slice(0, MAX_CANDIDATES)
-    .filter((i) => {
-      const s = sentences[i];
-      return !!s && unfit(s, shrunk(i), (paragraphSize.get(s.paragraph) ?? 0) <= 2) === null;
-    });
+  let eligible = shortlist(plausible).filter((i) => {
+    const s = sentences[i];
+    return !!s && unfit(s, shrunk(i), (paragraphSize.get(s.paragraph) ?? 0) <= 2) === null;
+  });
   if (eligible.length < k) {
     // Too few clean sentences: fall back to the others, those with some substance first.
     const taken = new Set(eligible);
     const rest = sentences.filter((s) => !taken.has(s.index));
     const substantial = rest.filter((s) => (wordCount[s.index] ?? 0) >= 4).map((s) => s.index);
     const thin = rest.filter((s) => (wordCount[s.index] ?? 0) < 4).map((s) => s.index);
-    eligible = [...eligible, ...byScore(substantial), ...thin].slice(0, Math.max(MAX_CANDIDATES, k));
+    eligible = [...eligible, ...shortlist(substantial), ...thin].slice(0, Math.max(MAX_CANDIDATES, k));
   }
   const candidates: Candidate[] = eligible.map((i) => {
     const text = shrunk(i);

@@ -83,6 +83,9 @@ export interface PeopleIndex {
 }
 
 export function isNameWord(core: string): boolean {
+  // Most words are lower case: answer those without a regex (this runs on every word of the article).
+  const c = core.charCodeAt(0);
+  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || Number.isNaN(c)) return false;
   if (!/^\p{Lu}/u.test(core)) return false;
   if (/^\p{Lu}\.$/u.test(core)) return true; // an initial
   if (/^[\p{Lu}\d.&-]+$/u.test(core) && core.length > 1) return false; // acronym: US, COP27, AI, D-N.Y.
@@ -171,6 +174,9 @@ function roleBefore(body: string, tokens: Token[], first: number, nameIndex: num
 
 /** An appositive after a name: “Dr. Amara Okafor, chief medical officer at Lakeshore General Hospital,”. */
 function roleAfter(body: string, nameEnd: number, sentenceEnd: number): string | null {
+  // An appositive starts with a comma (or "’s,"): most names have none, so look before slicing.
+  const next = body[nameEnd];
+  if (next !== ',' && next !== "'" && next !== '’') return null;
   const rest = body.slice(nameEnd, sentenceEnd);
   const m = /^(?:['’]s)?,\s+(?:(?:a|an|the)\s+)?([^,;:“”"()]+?)(?=,|;|:|\s+[—–]\s+|[.!?][”"]?\s*$|$)/u.exec(
     rest,
@@ -196,13 +202,6 @@ function roleAfter(body: string, nameEnd: number, sentenceEnd: number): string |
   const beforePrep = phrase.split(/\s+(?:at|of|for|in|with|on|to|from)\s+/)[0] ?? phrase;
   if (!beforePrep.split(/\s+/).some((w) => isRoleNoun(w) || TITLES.has(w))) return null;
   return phrase;
-}
-
-/** Words of the article written in lower case: a capitalized sentence opener found among them is no name. */
-function lowercaseWords(body: string): Set<string> {
-  const out = new Set<string>();
-  for (const w of body.match(/[\p{L}\p{N}'’-]+/gu) ?? []) if (/^\p{Ll}/u.test(w)) out.add(w);
-  return out;
 }
 
 /** What kind of thing a name (titles stripped) is, from its own words. */
@@ -244,9 +243,13 @@ export function findMentions(
   insideQuote: (offset: number) => boolean,
 ): Mention[] {
   const mentions: Mention[] = [];
-  const lower = lowercaseWords(body);
+  // Words the article writes in lower case, collected on the way; a lone capitalized sentence opener
+  // among them is dropped at the end ("Gay rights groups…" when "gay" is written elsewhere).
+  const lower = new Set<string>();
+  const openers = new Map<Mention, string>();
   for (const s of sentences) {
     const all = tokenize(body, s.start, s.end);
+    for (const t of all) if (/^\p{Ll}/u.test(t.core)) lower.add(t.core);
     // Names never run across a quotation: cut the sentence into its outside-quote stretches.
     const tokens: Token[] = [];
     const stretch: number[] = [];
@@ -315,9 +318,10 @@ export function findMentions(
       const first = run[0];
       const atSentenceStart = !!first && first.start - first.lead.length <= s.start;
       let k = 0;
+      let opener: string | null = null;
       if (atSentenceStart) {
         while (k < run.length && OPENERS.has(run[k]?.core ?? '')) k++;
-        if (run.length - k === 1 && lower.has((run[k]?.core ?? '').toLowerCase())) k++;
+        if (run.length - k === 1) opener = (run[k]?.core ?? '').toLowerCase();
       }
       if (k >= run.length) continue;
       // An organization or place is named by the whole run ("General Motors", "Cook County"): no title
@@ -362,7 +366,7 @@ export function findMentions(
           : roleAfter(body, lastName.end, Math.min(s.end, lastName.end + 300));
       const roleStart = prefixRole ? body.lastIndexOf(prefixRole, firstName.start) : firstName.start;
       const before = tokens[runStart - 1];
-      mentions.push({
+      const mention: Mention = {
         roleStart: roleStart >= 0 ? roleStart : firstName.start,
         name: names.join(' '),
         tokens: names,
@@ -375,12 +379,16 @@ export function findMentions(
         kind,
         possessive: lastName.possessive,
         locative: nameFrom === 0 && !!before && !before.trail && LOCATIVE.has(before.core.toLowerCase()),
-      });
+      };
+      mentions.push(mention);
+      if (opener) openers.set(mention, opener);
     }
   }
   // A capitalized word that is part of someone's role ("Transit" in "Transit authority spokesman Victor
   // Lam") is not a mention of its own. Roles only reach back within a sentence, so look a few ahead.
   return mentions.filter((m, idx) => {
+    const opener = openers.get(m);
+    if (opener !== undefined && lower.has(opener)) return false;
     for (let o = idx + 1; o < mentions.length && o <= idx + 6; o++) {
       const other = mentions[o];
       if (!other || other.sentence !== m.sentence) break;
