@@ -479,6 +479,8 @@ export function resolveName(name: string, at: number, mentions: Mention[]): stri
   return resolveWith(nameIndex(mentions), name.split(' '), at) ?? name;
 }
 
+const PRONOUN_WORD = /(?<![\p{L}\p{N}'’-])(?:he|him|his|himself|she|her|hers|herself)(?![\p{L}\p{N}])/giu;
+
 /** How far (in characters) after a name a pronoun is taken as a cue to that person's gender. */
 const PRONOUN_REACH = 400;
 
@@ -538,14 +540,17 @@ export function indexPeople(
       if (other.start > m.end && other.person !== m.person) nextMention = other;
     }
     const stop = Math.min(limit, nextMention ? nextMention.start : limit);
-    const tokens = tokenize(body, m.end, stop);
-    for (let ti = 0; ti < tokens.length; ti++) {
-      const t = tokens[ti];
-      if (!t || insideQuote(t.start)) continue;
-      const g = isPronoun(t.core);
+    // A regex over the short window, not a tokenizer: this runs once per mention.
+    const window = body.slice(m.end, stop);
+    for (const hit of window.matchAll(PRONOUN_WORD)) {
+      const at = m.end + hit.index;
+      if (insideQuote(at)) continue;
+      const g = isPronoun(hit[0]);
       if (!g) continue;
-      const verb = tokens[ti + 1]?.core.toLowerCase() ?? '';
-      if (/[”"]\s*$/.test(body.slice(Math.max(0, t.start - 3), t.start)) && SPEECH_VERBS.has(verb)) break;
+      const verb =
+        /^\s+(\p{L}+)/u.exec(window.slice(hit.index + hit[0].length, hit.index + hit[0].length + 24))?.[1] ??
+        '';
+      if (/[”"]\s*$/.test(body.slice(Math.max(0, at - 3), at)) && SPEECH_VERBS.has(verb.toLowerCase())) break;
       const p = people.get(m.person);
       if (p) {
         if (g === 'f') p.female++;
