@@ -108,11 +108,6 @@ function unfit(sentence: Sentence, text: string, shortParagraph: boolean): strin
   return null;
 }
 
-/** Whether a sentence reads on its own, without the sentence before it, and is not someone's quote. */
-export function isStandalone(sentence: Sentence, quoted: number = quotedShareOfText(sentence.text)): boolean {
-  return quoted <= WEIGHTS.maxQuoted && unfit(sentence, sentence.text, false) === null;
-}
-
 /** Default number of key points: about one in two sentences, at least 3 and at most 6. */
 export function defaultCount(n: number): number {
   return Math.min(n, Math.max(3, Math.min(MAX_POINTS, Math.round(n / 2))));

@@ -474,11 +474,6 @@ function resolveWith(index: NameIndex, tokens: string[], at: number): string | n
   return m ? fullestOf(index, m, at).name : null;
 }
 
-/** Resolves one name to the full name used in the article (kept as written when none is longer). */
-export function resolveName(name: string, at: number, mentions: Mention[]): string {
-  return resolveWith(nameIndex(mentions), name.split(' '), at) ?? name;
-}
-
 const PRONOUN_WORD = /(?<![\p{L}\p{N}'’-])(?:he|him|his|himself|she|her|hers|herself)(?![\p{L}\p{N}])/giu;
 
 /** How far (in characters) after a name a pronoun is taken as a cue to that person's gender. */

@@ -4,8 +4,9 @@
  * 1. spans.ts: quote marks paired per paragraph, multi-paragraph quotes followed;
  * 2. groups.ts: split quotes (“A,” she said. “B.”) joined when only an attribution stands between them;
  * 3. not-quotes.ts: fragments (scare quotes), titles of works and slogans set aside;
- * 4. strategies.ts: attribution strategies tried in order (same sentence after or before, previous
- *    sentence, the previous paragraph's speaker, next sentence), over the people found by people.ts;
+ * 4. strategies.ts: attribution strategies tried in order (same sentence after or before, a transcript
+ *    label, previous sentence, the previous paragraph's speaker, next sentence), each naming the subject
+ *    of a speech verb (phrases.ts) among the people and organizations found by people.ts;
  * 5. verify.ts: every piece must appear verbatim in the source, or the quote is dropped and reported.
  */
 
