@@ -2,15 +2,12 @@
  * The article summarizer: headline, key points and verified, attributed quotes.
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
+import { DigestError } from '../../errors.ts';
 import { keyPoints } from './keypoints.ts';
-import {
-  type DroppedQuote,
-  type ExtractedQuote,
-  extractQuotes,
-  findSpans,
-  REASONS,
-  verifyQuotes,
-} from './quotes.ts';
+import { findSpans, type Span } from './quotes/spans.ts';
+import { type DroppedQuote, type ExtractedQuote, REASONS } from './quotes/types.ts';
+import { verifyQuotes } from './quotes/verify.ts';
+import { extractQuotes } from './quotes.ts';
 import { paragraphs, type Sentence, segment } from './sentences.ts';
 import { normalizeBody, squash, words } from './text.ts';
 
@@ -30,9 +27,12 @@ export interface SummarizeInput {
 }
 export interface SummarizeOptions {
   onDroppedQuote?: (quote: Quote, reason: string) => void;
+  /** Called for a key point the compression verifier refused (not one source sentence with deletions only). */
+  onDroppedKeyPoint?: (keyPoint: string, reason: string) => void;
 }
 
-export class SummarizeError extends Error {
+/** The article cannot be summarized (no text, no sentences); a DigestError so the CLI names it plainly. */
+export class SummarizeError extends DigestError {
   override name = 'SummarizeError';
 }
 
@@ -83,6 +83,24 @@ export function headline(lead: string): string {
   return out;
 }
 
+/** Share of each sentence's characters inside quotation marks, in one sweep over both (both are sorted). */
+function quotedShares(sentences: Sentence[], spans: Span[]): number[] {
+  const parts = spans.flatMap((span) => span.parts).sort((a, b) => a.start - b.start);
+  const out: number[] = [];
+  let first = 0;
+  for (const s of sentences) {
+    while (first < parts.length && (parts[first]?.end ?? 0) <= s.start) first++;
+    let inside = 0;
+    for (let p = first; p < parts.length; p++) {
+      const part = parts[p];
+      if (!part || part.start >= s.end) break;
+      inside += Math.max(0, Math.min(part.end, s.end) - Math.max(part.start, s.start));
+    }
+    out.push(inside / Math.max(1, s.end - s.start));
+  }
+  return out;
+}
+
 export function summarize(input: SummarizeInput, options: SummarizeOptions = {}): Summary {
   if (typeof input?.body !== 'string') throw new SummarizeError('article body must be a string');
   const body = normalizeBody(input.body);
@@ -91,16 +109,14 @@ export function summarize(input: SummarizeInput, options: SummarizeOptions = {})
   const sentences = segment(body, paras);
   if (sentences.length === 0) throw new SummarizeError('article has no sentences to summarize');
   const spans = findSpans(body, paras);
-  const quotedShare = (s: Sentence): number => {
-    let inside = 0;
-    for (const span of spans)
-      for (const part of span.parts)
-        inside += Math.max(0, Math.min(part.end, s.end) - Math.max(part.start, s.start));
-    return inside / Math.max(1, s.end - s.start);
-  };
+  const shares = quotedShares(sentences, spans);
   const given = input.title?.trim();
   const title = given ? given : headline(sentences[0]?.text ?? '');
-  const points = keyPoints(sentences, { quotedShare, title });
+  const points = keyPoints(sentences, {
+    quotedShare: (s) => shares[s.index] ?? 0,
+    title,
+    onDropped: (point, reason) => options.onDroppedKeyPoint?.(point, reason),
+  });
   const dropped: DroppedQuote[] = [];
   const extracted = extractQuotes({ body, paragraphs: paras, sentences }, dropped);
   const toQuote = (q: ExtractedQuote): Quote => ({ text: q.text, speaker: q.speaker, role: q.role });

@@ -1,24 +1,26 @@
 /**
- * Key points: an extractive summary, 3–6 verbatim sentences in article order.
+ * Key points: 3–6 source sentences, each compressed by deletion only, in article order.
  *
- * Ranking combines established single-document methods:
- * - TextRank/LexRank centrality: a personalized PageRank over BM25-weighted cosine similarity between
- *   sentences, with a restart vector biased towards the lead (news puts the key facts first);
+ * Ranking combines established single-document methods, all in near-linear time:
+ * - centrality: similarity of the sentence's sparse BM25 vector to the article's centroid, linear in the
+ *   article's length (keypoints/centrality.ts);
  * - concept coverage (Gillick & Favre's objective, maximized greedily): a sentence earns credit only for
- *   content words, names and numbers no chosen sentence has covered yet, so redundancy is removed by
- *   construction (the role MMR plays in other systems);
+ *   content words, names and numbers no chosen sentence has covered yet, per word it takes, so
+ *   redundancy is removed by construction and a compact sentence beats a long one saying the same;
  * - Edmundson's features: overlap with the title (or the lead when there is none), a cue for
- *   forward-looking facts ("will", "scheduled", "next"), and location (a gentle position decay);
+ *   forward-looking facts ("will", "scheduled"), and location (a position decay: the lead is weighted,
+ *   not sufficient);
  * - sentences in paragraphs built around a quotation (colour, not facts) weigh a little less.
  *
- * Only clean standalone sentences are eligible: no dangling pronoun or connective at the start, not
- * mostly a quotation, no open quote, no question. The weights below were chosen on the evaluation set
- * (eval/) and the seed article as a plateau, not a peak: neighbouring values score within two points.
+ * Each chosen sentence is compressed (keypoints/compress.ts) and the verifier (keypoints/faithful.ts)
+ * keeps only points that are deletions of their sentence; one that is not is dropped and reported.
  */
+
+import { centroidSimilarity } from './keypoints/centrality.ts';
+import { compress } from './keypoints/compress.ts';
+import { verifyKeyPoints } from './keypoints/faithful.ts';
 import type { Sentence } from './sentences.ts';
 import { isStopword, stem, terms, words } from './text.ts';
-
-type Vector = Map<string, number>;
 
 const DANGLING_START =
   /^[\s"'“‘(]*(?:he|she|they|it|its|his|her|their|them|this|that|these|those|such|but|however|and|also|so|yet|still|instead|meanwhile|nevertheless|moreover|furthermore|besides|then|there|the two)\b/i;
@@ -33,92 +35,44 @@ export interface KeyPointOptions {
   quotedShare?: (sentence: Sentence) => number;
   /** The article's title; the lead sentence stands in when there is none. */
   title?: string;
+  /** Called for a key point the verifier refused (not a deletion of its sentence). */
+  onDropped?: (keyPoint: string, reason: string) => void;
+  /** Compression step, replaceable so a test can feed the verifier an unfaithful point. */
+  compressor?: (sentence: string) => string;
 }
 
 const WEIGHTS = {
   /** Credit for a new number (a new word earns 1). */
   number: 2,
-  /** Centrality (0–1, TextRank with lead bias). */
-  centrality: 2,
+  /** Credit for a new multi-word name. */
+  nameConcept: 1.5,
+  /** Concept gain is divided by (words ^ lengthExponent): compact sentences win ties. */
+  lengthExponent: 0.75,
+  /** Scale of the length-normalized gain. */
+  gain: 3,
+  /** Centrality: similarity to the article's centroid (0–1). */
+  centroid: 4,
   /** Share of the title's content words the sentence repeats (0–1). */
-  title: 16,
+  title: 8,
   /** Forward-looking cue. */
   future: 4,
   /** Position decay: value / (1 + index / location). */
   location: 8,
   /** Discount for sentences in a paragraph built around a quotation. */
   quoteParagraph: 0.3,
+  /** Share of a sentence inside quotation marks above which it is someone's quote, not a key point. */
+  maxQuoted: 0.5,
 };
+
+/** At most this many key points: a digest entry, not a second article. */
+const MAX_POINTS = 6;
+
+/** At most this many best-placed candidates enter the greedy selection (bounded cost on huge articles). */
+const MAX_CANDIDATES = 300;
 
 const FUTURE_CUE = /\b(?:will|expects?|expected|scheduled|plans?|planned|due to|next)\b/i;
 const CALENDAR =
   /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)$/;
-
-function bm25Vectors(tokenLists: string[][]): Vector[] {
-  const n = tokenLists.length;
-  const df = new Map<string, number>();
-  for (const tokens of tokenLists) for (const t of new Set(tokens)) df.set(t, (df.get(t) ?? 0) + 1);
-  const avg = tokenLists.reduce((s, t) => s + t.length, 0) / Math.max(1, n) || 1;
-  const k1 = 1.2;
-  const b = 0.75;
-  return tokenLists.map((tokens) => {
-    const tf = new Map<string, number>();
-    for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-    const v: Vector = new Map();
-    for (const [t, f] of tf) {
-      const idf = Math.log(1 + (n - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
-      v.set(t, (idf * (f * (k1 + 1))) / (f + k1 * (1 - b + (b * tokens.length) / avg)));
-    }
-    return v;
-  });
-}
-
-function norm(v: Vector): number {
-  let sum = 0;
-  for (const x of v.values()) sum += x * x;
-  return Math.sqrt(sum);
-}
-
-function cosine(a: Vector, b: Vector, na: number, nb: number): number {
-  if (!na || !nb) return 0;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let dot = 0;
-  for (const [t, x] of small) {
-    const y = large.get(t);
-    if (y !== undefined) dot += x * y;
-  }
-  return dot / (na * nb);
-}
-
-/** Personalized PageRank over a symmetric weighted graph. */
-function pageRank(sim: number[][], restart: number[], damping = 0.85, iterations = 50): number[] {
-  const n = restart.length;
-  const outSum = sim.map((row) => row.reduce((s, x) => s + x, 0));
-  let rank = restart.slice();
-  for (let it = 0; it < iterations; it++) {
-    const next = restart.map((r) => (1 - damping) * r);
-    let dangling = 0;
-    for (let j = 0; j < n; j++) {
-      const rj = rank[j] ?? 0;
-      const sj = outSum[j] ?? 0;
-      if (sj === 0) {
-        dangling += rj;
-        continue;
-      }
-      const row = sim[j] ?? [];
-      for (let i = 0; i < n; i++) {
-        const w = row[i] ?? 0;
-        if (w) next[i] = (next[i] ?? 0) + (damping * rj * w) / sj;
-      }
-    }
-    for (let i = 0; i < n; i++) next[i] = (next[i] ?? 0) + damping * dangling * (restart[i] ?? 0);
-    let delta = 0;
-    for (let i = 0; i < n; i++) delta += Math.abs((next[i] ?? 0) - (rank[i] ?? 0));
-    rank = next;
-    if (delta < 1e-9) break;
-  }
-  return rank;
-}
 
 /** Share of a sentence's words inside quotation marks, from the text alone (used when no spans are given). */
 function quotedShareOfText(text: string): number {
@@ -131,106 +85,173 @@ function quotedShareOfText(text: string): number {
   return quoted / total;
 }
 
-/** Whether a sentence reads on its own, without the sentence before it, and is not someone's quote. */
-export function isStandalone(sentence: Sentence, quoted: number = quotedShareOfText(sentence.text)): boolean {
-  const text = sentence.text;
+/** A photo caption left in the text: one present-tense sentence naming a day ("X holds a candle Tuesday."). */
+const CAPTION =
+  /^(?:[A-Z][\p{L}'’.-]*\s){1,4}(?:[a-z]+s)\b[^.]*\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/u;
+/** Notes about the article, not news: "Editor's note: …", "This story has been updated…". */
+const META =
+  /^(?:Editor['’]s note|Note|Correction|Clarification|Update|Updated)\b|^This (?:story|article|piece) (?:has been|was) updated/i;
+
+/** Why a sentence cannot be a key point (null when it can): too short or long, a question, a caption… */
+function unfit(sentence: Sentence, text: string, shortParagraph: boolean): string | null {
   const n = words(text).length;
-  if (n < 4 || n > 70) return false;
-  if (DANGLING_START.test(text)) return false;
-  if (/[?:]["”]?$/.test(text) || !/[.!]["”’)]?$/.test(text)) return false;
-  if (quoted > 0.3) return false;
+  if (n < 4 || words(sentence.text).length > 70) return 'length';
+  if (DANGLING_START.test(text)) return 'dangling start';
+  if (/[?:]["”]?$/.test(text) || !/[.!]["”’)]?$/.test(text)) return 'not a statement';
+  if (META.test(text)) return 'note about the article';
+  if (shortParagraph && n <= 25 && CAPTION.test(text) && !/\b(?:said|says|told)\b/.test(text))
+    return 'caption';
   const marks = text.match(QUOTE_CHARS)?.length ?? 0;
-  if (marks % 2 === 1) return false;
-  if (SPEECH_TAIL.test(text) && /\b(?:he|she|they)\s+(?:said|says|added)\b/.test(text)) return false;
-  return true;
+  if (marks % 2 === 1) return 'open quote';
+  if (SPEECH_TAIL.test(text) && /\b(?:he|she|they)\s+(?:said|says|added)\b/.test(text))
+    return 'dangling speaker';
+  return null;
 }
 
 /** Default number of key points: about one in two sentences, at least 3 and at most 6. */
 export function defaultCount(n: number): number {
-  return Math.min(n, Math.max(3, Math.min(6, Math.round(n / 2))));
+  return Math.min(n, Math.max(3, Math.min(MAX_POINTS, Math.round(n / 2))));
 }
 
-/** Content concepts of a sentence (stemmed words and numbers; hyphenated words count part by part). */
+/**
+ * Content concepts of a text: stemmed words and numbers (hyphenated words count part by part); a name
+ * of several capitalized words ("The Wall Street Journal", "Group of 20") is one concept, as it is one
+ * thing, and a weekday or month counts half (a date is rarely what a story is about).
+ */
 function concepts(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const w of words(text.replace(/[-–—/]/g, ' '))) {
+  const names = /(?<!^)(?<![.!?]\s)\b\p{Lu}[\p{L}'’.-]*(?:\s(?:of\s|de\s|the\s)?\p{Lu}[\p{L}'’.-]*)+/gu;
+  const rest = text.replace(names, (name) => {
+    out.set(name.toLowerCase(), WEIGHTS.nameConcept);
+    return ' ';
+  });
+  for (const w of words(rest.replace(/[-–—/]/g, ' '))) {
     if (w.length < 2 || isStopword(w)) continue;
     const lower = w.toLowerCase();
-    out.set(CALENDAR.test(lower) ? lower : stem(w), /\d/.test(w) ? WEIGHTS.number : 1);
+    if (CALENDAR.test(lower)) out.set(lower, 0.5);
+    else out.set(stem(w), /\d/.test(w) ? WEIGHTS.number : 1);
   }
   return out;
 }
 
-/** TextRank-style centrality with a lead-biased restart, scaled to 0–1. */
-export function centrality(sentences: Sentence[]): number[] {
-  const vectors = bm25Vectors(sentences.map((s) => terms(s.text)));
-  const norms = vectors.map(norm);
-  const sim: number[][] = vectors.map((a, i) =>
-    vectors.map((b, j) => (i === j ? 0 : cosine(a, b, norms[i] ?? 0, norms[j] ?? 0))),
-  );
-  // Restart mass halves every three sentences.
-  const raw = sentences.map((_, i) => 0.5 ** (i / 3) + 0.05);
-  const sum = raw.reduce((s, x) => s + x, 0);
-  const rank = pageRank(
-    sim,
-    raw.map((x) => x / sum),
-  );
-  const max = Math.max(...rank) || 1;
-  return rank.map((r) => r / max);
+interface Candidate {
+  index: number;
+  /** The compressed text and its concepts. */
+  text: string;
+  concepts: Map<string, number>;
+  words: number;
+  /** Everything but the redundancy-dependent gain, already weighted. */
+  prior: number;
+  /** Multiplier from position and quote paragraphs. */
+  factor: number;
 }
 
 export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}): string[] {
   const n = sentences.length;
   if (n === 0) return [];
   const k = Math.min(options.count ?? defaultCount(n), n);
-  const central = centrality(sentences);
   const quotedOf = options.quotedShare ?? ((s: Sentence) => quotedShareOfText(s.text));
   const quoted = sentences.map(quotedOf);
-  const quoteParagraphs = new Set(sentences.filter((_, i) => (quoted[i] ?? 0) > 0.3).map((s) => s.paragraph));
+  const quoteParagraphs = new Set(
+    sentences.filter((_, i) => (quoted[i] ?? 0) > WEIGHTS.maxQuoted).map((s) => s.paragraph),
+  );
+  const centroid = centroidSimilarity(sentences.map((s) => terms(s.text)));
   const titleTerms = new Set(concepts(options.title ?? sentences[0]?.text ?? '').keys());
-  const titleOverlap = sentences.map((s) => {
-    if (titleTerms.size === 0) return 0;
-    let shared = 0;
-    for (const c of concepts(s.text).keys()) if (titleTerms.has(c)) shared++;
-    return shared / titleTerms.size;
-  });
-  const sentenceConcepts = sentences.map((s) => concepts(s.text));
+  const shrink = options.compressor ?? ((text: string) => compress(text).text);
 
-  let eligible = sentences.filter((s, i) => isStandalone(s, quoted[i] ?? 0)).map((s) => s.index);
+  const paragraphSize = new Map<number, number>();
+  for (const s of sentences) paragraphSize.set(s.paragraph, (paragraphSize.get(s.paragraph) ?? 0) + 1);
+  const wordCount = sentences.map((s) => words(s.text).length);
+  const factorOf = (i: number): number =>
+    (1 / (1 + i / WEIGHTS.location)) *
+    (quoteParagraphs.has(sentences[i]?.paragraph ?? -1) ? 1 - WEIGHTS.quoteParagraph : 1);
+  const priorOf = (i: number, c: Map<string, number>): number => {
+    let shared = 0;
+    for (const t of c.keys()) if (titleTerms.has(t)) shared++;
+    const title = titleTerms.size ? shared / titleTerms.size : 0;
+    return (
+      WEIGHTS.centroid * (centroid[i] ?? 0) +
+      WEIGHTS.title * title +
+      (FUTURE_CUE.test(sentences[i]?.text ?? '') ? WEIGHTS.future : 0)
+    );
+  };
+  // The shortlist of a long article: the best by centrality and position (cheap, no per-sentence concepts).
+  const shortlist = (indices: number[]): number[] =>
+    indices.length <= MAX_CANDIDATES
+      ? indices
+      : indices
+          .map((i) => ({ i, score: ((centroid[i] ?? 0) + 0.1) * factorOf(i) }))
+          .sort((a, b) => b.score - a.score || a.i - b.i)
+          .slice(0, MAX_CANDIDATES)
+          .map((x) => x.i)
+          .sort((a, b) => a - b);
+  // A cheap pass on the sentence as written, then a bounded shortlist by prior and position (the greedy
+  // loop below is k × shortlist); only the shortlist is compressed and judged on what it would read.
+  const plausible = sentences
+    .filter(
+      (_s, i) =>
+        (quoted[i] ?? 0) <= WEIGHTS.maxQuoted && (wordCount[i] ?? 0) >= 4 && (wordCount[i] ?? 0) <= 70,
+    )
+    .map((s) => s.index);
+  const compressed = new Map<number, string>();
+  const shrunk = (i: number): string => {
+    let text = compressed.get(i);
+    if (text === undefined) {
+      const source = sentences[i]?.text ?? '';
+      text = (wordCount[i] ?? 0) > 70 ? source : shrink(source);
+      compressed.set(i, text);
+    }
+    return text;
+  };
+  let eligible = shortlist(plausible).filter((i) => {
+    const s = sentences[i];
+    return !!s && unfit(s, shrunk(i), (paragraphSize.get(s.paragraph) ?? 0) <= 2) === null;
+  });
   if (eligible.length < k) {
-    // Too few clean sentences: fall back to every sentence that has some substance.
-    const rest = sentences.filter((s) => !eligible.includes(s.index));
-    const substantial = rest.filter((s) => words(s.text).length >= 4);
-    eligible = [...eligible, ...substantial.map((s) => s.index)];
-    if (eligible.length < k)
-      eligible = [...eligible, ...rest.filter((s) => !substantial.includes(s)).map((s) => s.index)];
+    // Too few clean sentences: fall back to the others, those with some substance first.
+    const taken = new Set(eligible);
+    const rest = sentences.filter((s) => !taken.has(s.index));
+    const substantial = rest.filter((s) => (wordCount[s.index] ?? 0) >= 4).map((s) => s.index);
+    const thin = rest.filter((s) => (wordCount[s.index] ?? 0) < 4).map((s) => s.index);
+    eligible = [...eligible, ...shortlist(substantial), ...thin].slice(0, Math.max(MAX_CANDIDATES, k));
   }
+  const candidates: Candidate[] = eligible.map((i) => {
+    const text = shrunk(i);
+    const c = concepts(text);
+    return {
+      index: i,
+      text,
+      concepts: c,
+      words: Math.max(1, words(text).length),
+      prior: priorOf(i, c),
+      factor: factorOf(i),
+    };
+  });
+
   const covered = new Set<string>();
-  const picked: number[] = [];
-  while (picked.length < k && picked.length < eligible.length) {
-    let best = -1;
+  const picked: Candidate[] = [];
+  const used = new Set<number>();
+  while (picked.length < k && picked.length < candidates.length) {
+    let best: Candidate | undefined;
     let bestValue = Number.NEGATIVE_INFINITY;
-    for (const i of eligible) {
-      if (picked.includes(i)) continue;
-      const s = sentences[i];
-      if (!s) continue;
+    for (const c of candidates) {
+      if (used.has(c.index)) continue;
       let gain = 0;
-      for (const [c, w] of sentenceConcepts[i] ?? []) if (!covered.has(c)) gain += w;
-      const value =
-        ((gain +
-          WEIGHTS.centrality * (central[i] ?? 0) +
-          WEIGHTS.title * (titleOverlap[i] ?? 0) +
-          (FUTURE_CUE.test(s.text) ? WEIGHTS.future : 0)) /
-          (1 + i / WEIGHTS.location)) *
-        (quoteParagraphs.has(s.paragraph) ? 1 - WEIGHTS.quoteParagraph : 1);
+      for (const [t, w] of c.concepts) if (!covered.has(t)) gain += w;
+      const value = (WEIGHTS.gain * (gain / c.words ** WEIGHTS.lengthExponent) + c.prior) * c.factor;
       if (value > bestValue) {
         bestValue = value;
-        best = i;
+        best = c;
       }
     }
-    if (best < 0) break;
+    if (!best) break;
     picked.push(best);
-    for (const c of sentenceConcepts[best]?.keys() ?? []) covered.add(c);
+    used.add(best.index);
+    for (const t of best.concepts.keys()) covered.add(t);
   }
-  return picked.sort((a, b) => a - b).map((i) => sentences[i]?.text ?? '');
+  picked.sort((a, b) => a.index - b.index);
+  return verifyKeyPoints(
+    picked.map((c) => ({ text: c.text, source: sentences[c.index]?.text ?? '' })),
+    options.onDropped,
+  );
 }

@@ -10,8 +10,30 @@ export const SPEECH_VERBS = set(`
   remarked observed urged cautioned predicted joked emphasized emphasised stressed complained recounted
   shouted exclaimed whispered answered responded countered suggested concluded agreed tweeted posted testified
   boasted pleaded vowed promised quipped mused sighed laughed yelled wondered reflected elaborated recalled
-  cried chanted told
+  cried chanted told echoed retorted interjected scoffed lamented bragged charged alleged contended maintained
+  assured confirmed disclosed reported reports revealed reveals demurred repeated repeats offered conceded
+  acknowledged predicted opined remarked ruled concluded summed summarized chimed recalled reasoned
+  wrote tweets tweeted blogged emailed texted messaged
 `);
+
+/** Present participles that attribute a quote to the clause's subject ("…, telling the crowd, “…”"). */
+export const SPEECH_PARTICIPLES = set(`
+  saying telling adding asking noting writing explaining arguing insisting warning declaring stating
+  calling describing dubbing labeling labelling branding tweeting quipping joking responding replying
+  answering vowing promising urging claiming recalling acknowledging conceding predicting boasting
+`);
+
+/** Two-word speech verbs: "shot back", "fired back", "went on". The first word, then the second. */
+export const PHRASAL_SPEECH = new Map<string, Set<string>>([
+  ['shot', set('back')],
+  ['fired', set('back')],
+  ['hit', set('back')],
+  ['pushed', set('back')],
+  ['chimed', set('in')],
+  ['went', set('on')],
+  ['spoke', set('up out')],
+  ['summed', set('up')],
+]);
 
 /** Titles that precede a name and are a role in themselves (Mayor Ana Ruiz → role "Mayor"). */
 export const TITLES = set(`
@@ -23,6 +45,50 @@ export const TITLES = set(`
   Dean Chief Deputy Vice Attorney Atty. Prosecutor Lord Lady Sir Dame Baron Baroness Premier Emir Sheikh
   Sultan Dr. Dr Mr. Mr Mrs. Mrs Ms. Ms Miss Mx. Mx Madam Mme. Mme Herr Frau Officer Ombudsman Provost
 `);
+
+/** Words written with a capital that name a date, never a person or an organization. */
+export const CALENDAR_WORDS = set(`
+  Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June July August
+  September October November December Jan. Feb. Mar. Apr. Jun. Jul. Aug. Sep. Sept. Oct. Nov. Dec.
+  Christmas Easter Thanksgiving Ramadan Hanukkah Diwali
+`);
+
+/** "May" is a month and a name: a date only next to a day number or a time preposition. */
+export const AMBIGUOUS_MONTHS = set('May');
+
+/** Adjectives of nationality, faith and party: capitalized, but they modify a noun, they do not name one. */
+export const DEMONYMS = set(`
+  American Americans British English Scottish Welsh Irish French German Italian Spanish Portuguese Dutch
+  Belgian Swiss Austrian Polish Russian Ukrainian Greek Turkish Swedish Norwegian Danish Finnish Hungarian
+  Czech Romanian Serbian Croatian Israeli Palestinian Arab Arabic Iranian Iraqi Syrian Saudi Egyptian
+  Lebanese Jordanian Afghan Pakistani Indian Chinese Japanese Korean Vietnamese Thai Filipino Indonesian
+  Australian Canadian Mexican Cuban Brazilian Argentine Colombian Venezuelan Chilean Peruvian African
+  Nigerian Kenyan Ethiopian European Asian Latin Latino Latina Hispanic Western Eastern Northern Southern
+  Republican Republicans Democrat Democrats Democratic Conservative Conservatives Liberal Liberals Labour
+  Libertarian Progressive Socialist Communist Christian Christians Catholic Protestant Evangelical
+  Jewish Jew Jews Muslim Muslims Islamic Hindu Buddhist Sikh Sunni Shiite Shia Kurdish
+  Federal National International Regional Municipal Presidential Congressional
+`);
+
+/** Countries, US states and regions: a place, not a speaker, wherever they stand. */
+export const PLACES = set(`
+  Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bahrain Bangladesh Belarus
+  Belgium Bolivia Bosnia Brazil Bulgaria Cambodia Cameroon Canada Chile China Colombia Congo Croatia Cuba
+  Cyprus Denmark Ecuador Egypt England Estonia Ethiopia Europe Finland France Germany Ghana Greece
+  Guatemala Haiti Honduras Hungary Iceland India Indonesia Iran Iraq Ireland Israel Italy Jamaica Japan
+  Kazakhstan Kenya Korea Kosovo Kuwait Laos Latvia Lebanon Libya Lithuania Luxembourg Malaysia Mali
+  Mexico Moldova Mongolia Morocco Mozambique Myanmar Nepal Netherlands Nicaragua Niger Nigeria Norway Oman
+  Pakistan Palestine Panama Paraguay Peru Philippines Poland Portugal Qatar Romania Russia Rwanda Scotland
+  Senegal Serbia Singapore Slovakia Slovenia Somalia Spain Sudan Sweden Switzerland Syria Taiwan Tanzania
+  Thailand Tunisia Turkey Uganda Ukraine Uruguay Uzbekistan Venezuela Vietnam Wales Yemen Zambia Zimbabwe
+  Africa Asia America Americas Antarctica Arctic Caribbean Balkans Scandinavia Britain
+  Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Hawaii Idaho Illinois
+  Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri
+  Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia
+  Wisconsin Wyoming Washington
+`);
+/** Two-word places written as a capitalized run ("New Hampshire", "South Carolina"). */
+export const PLACE_PREFIXES = set('New North South East West Upper Lower Greater Central');
 
 /** Honorifics: part of how a person is addressed, never a role. */
 export const HONORIFICS = set(
@@ -55,7 +121,8 @@ const ROLE_NOUNS = set(`
   hydrologist historian economist physician pilot editor reporter journalist consultant adviser advisor
   negotiator mediator inspector planner architect pastor priest bishop rabbi imam cleaner driver worker
   employee contractor scholar strategist pollster trustee treasurer clerk commissioner sheriff regulator
-  envoy ambassador hostess host presenter producer director-general
+  envoy ambassador hostess host presenter producer director-general whip strategist consultant pollster
+  anchor moderator columnist commentator correspondent counsel spokesperson
 `);
 const ROLE_SUFFIX = /(?:er|or|ist|ian|ant|ent|man|woman|person|ive|ary|ee|eer|ster|smith|wright)$/;
 const NOT_ROLE = set(`
@@ -74,17 +141,46 @@ export function isRoleNoun(word: string): boolean {
   return ROLE_NOUNS.has(w) || ROLE_SUFFIX.test(w);
 }
 
-/** Words that mark a capitalized run as an organization or place, not a person. */
+/**
+ * A capitalized role word inside a name run ("Majority Leader", "Political Director",
+ * "Secretary-Treasurer"): the explicit list only, since the suffix rule would take surnames (Fleischer).
+ */
+export function isListedRole(word: string): boolean {
+  const w = word.toLowerCase().replace(/['’]s$/, '');
+  const last = w.split('-').pop() ?? w;
+  return ROLE_NOUNS.has(w) || ROLE_NOUNS.has(last) || ROLE_PLURALS.has(w);
+}
+
+/** Plural role heads, for subjects such as "Democratic leaders" (a group, not a named speaker). */
+const ROLE_PLURALS = set(
+  'leaders officials members aides lawmakers legislators senators analysts experts critics supporters residents',
+);
+
+/** Words before a title that belong to the role ("Former Gov.", "Acting Director"). */
+export const ROLE_MODIFIERS = set(
+  'Former Acting Interim Retired Outgoing Incoming Then Ex Deputy Assistant Associate Senior Junior Vice Co-Chief Chief Executive Managing General Principal Lead Top',
+);
+
+/** Last words that make a capitalized run an organization ("Clinton Foundation", "New York Times"). */
 export const ORG_WORDS = set(`
   Hospital Council Committee University College School Academy Institute Department Ministry Agency Authority
   Court Museum Library Bank Party Association Union Trust Festival Research Capital Ventures Analytics News
-  Journal Times Tribune Courier Ledger Gazette Post Herald Street Avenue Road Bridge River Line Hall Province
-  County City State Semiconductor Inc Inc. Corp Corp. Ltd Ltd. Company Group Partners Foundation Fund Centre
-  Center Office Service Services Board Commission Assembly Senate House Congress Parliament Airport Station
-  Stadium Square Church Club Network Media Press Systems Technologies Labs Motors Airlines Energy Holdings
-  Summit Agreement Organization Organisation Force Army Navy Police Bureau Administration Republic Kingdom
-  Bay Sea Ocean Lake Island Islands Mountains Valley Marathon Prize Award Awards Conference Forum Games Cup
-  League Series Week Day Act Bill Program Programme Project Plan Trail Coast Times
+  Journal Times Tribune Courier Ledger Gazette Post Herald Chronicle Examiner Observer Guardian Telegraph
+  Economist Magazine Review Daily Weekly Radio Television TV Channel Broadcasting Network Media Press
+  Semiconductor Inc Inc. Corp Corp. Ltd Ltd. LLC PLC Company Corporation Group Partners Foundation Fund
+  Centre Center Office Service Services Board Commission Assembly Senate House Congress Parliament
+  Church Club Systems Technologies Labs Motors Airlines Airways Energy Holdings Wireless Communications
+  Pharmaceuticals Summit Agreement Organization Organisation Force Army Navy Police Bureau Administration
+  Republic Kingdom Marathon Prize Award Awards Conference Forum Games Cup League Series Week Day Act
+  Program Programme Project Plan Alliance Coalition Caucus Federation Watch Workers Campaign Initiative
+  Society Cabinet Government Embassy Consulate Command Guard Corps Team Fund Exchange Reserve Institution
+`);
+
+/** Last words that make a capitalized run a place ("Harlow Bridge", "Cook County", "Sharm el-Sheikh Airport"). */
+export const PLACE_WORDS = set(`
+  Street Avenue Road Bridge River Line Province County City State Bay Sea Ocean Lake Island Islands
+  Mountains Mountain Valley Coast Square Station Airport Stadium Trail Beach Canyon Desert Gulf Strait
+  Peninsula Heights Hills District Region Territory
 `);
 
 /** Capitalized words that open sentences and are never part of a name. */

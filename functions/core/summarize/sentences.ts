@@ -106,12 +106,44 @@ function shouldJoin(piece: string, next: string): boolean {
   return false;
 }
 
+/** Longest stretch handed to the segmenter at once (see chunks()). */
+const CHUNK = 4096;
+const LIKELY_END = /[.!?]["”’')\]]*\s+/g;
+
+/**
+ * Cuts a long paragraph into stretches of at most about CHUNK characters, each ending where a sentence
+ * very likely ends (or, failing that, at a space). Intl.Segmenter's cost per segment grows with the
+ * length of the string it walks, so one 2 MB paragraph took minutes; stretches keep it linear. The merge
+ * rules below still join a false break at a stretch's end, as they do any other.
+ */
+function chunks(text: string): Array<{ offset: number; text: string }> {
+  if (text.length <= CHUNK) return [{ offset: 0, text }];
+  const out: Array<{ offset: number; text: string }> = [];
+  let from = 0;
+  while (text.length - from > CHUNK) {
+    let cut = -1;
+    LIKELY_END.lastIndex = from + (CHUNK >> 1);
+    for (let m = LIKELY_END.exec(text); m && m.index + m[0].length <= from + CHUNK; m = LIKELY_END.exec(text))
+      cut = m.index + m[0].length;
+    if (cut < 0) {
+      const space = text.lastIndexOf(' ', from + CHUNK);
+      cut = space > from ? space + 1 : from + CHUNK;
+    }
+    out.push({ offset: from, text: text.slice(from, cut) });
+    from = cut;
+  }
+  out.push({ offset: from, text: text.slice(from) });
+  return out;
+}
+
 /** Sentences of one paragraph, with offsets relative to the body. */
 function splitParagraph(paragraph: Paragraph): Array<{ start: number; end: number }> {
   const pieces: Array<{ start: number; end: number }> = [];
-  for (const seg of segmenter.segment(paragraph.text)) {
-    const start = paragraph.start + seg.index;
-    pieces.push({ start, end: start + seg.segment.length });
+  for (const chunk of chunks(paragraph.text)) {
+    for (const seg of segmenter.segment(chunk.text)) {
+      const start = paragraph.start + chunk.offset + seg.index;
+      pieces.push({ start, end: start + seg.segment.length });
+    }
   }
   const merged: Array<{ start: number; end: number }> = [];
   const text = (p: { start: number; end: number }) =>

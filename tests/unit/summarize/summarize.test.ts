@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { headline, type Quote, SummarizeError, summarize } from '../functions/core/summarize/index.ts';
-import { keyPoints } from '../functions/core/summarize/keypoints.ts';
-import {
-  type DroppedQuote,
-  extractQuotes,
-  REASONS,
-  verifyQuotes,
-} from '../functions/core/summarize/quotes.ts';
-import { paragraphs, segment, splitSentences } from '../functions/core/summarize/sentences.ts';
+import { headline, type Quote, SummarizeError, summarize } from '../../../functions/core/summarize/index.ts';
+import { isDeletionOf } from '../../../functions/core/summarize/keypoints/faithful.ts';
+import { keyPoints } from '../../../functions/core/summarize/keypoints.ts';
+import { type DroppedQuote, REASONS } from '../../../functions/core/summarize/quotes/types.ts';
+import { verifyQuotes } from '../../../functions/core/summarize/quotes/verify.ts';
+import { extractQuotes } from '../../../functions/core/summarize/quotes.ts';
+import { paragraphs, segment, splitSentences } from '../../../functions/core/summarize/sentences.ts';
+import { DigestError } from '../../../functions/errors.ts';
 
-const SEED = readFileSync(new URL('../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');
 
 const quotesOf = (body: string): Quote[] => summarize({ body }).quotes;
 
@@ -30,6 +29,17 @@ describe('sentence segmentation', () => {
     ['quote that ends a sentence', '“We will rebuild.” The mayor left the stage.', 2],
   ])('%s', (_name, text, count) => {
     expect(splitSentences(text)).toHaveLength(count);
+  });
+
+  it('splits a paragraph longer than one segmenter stretch (4 KB) the same way, offsets included', () => {
+    const unit = 'Dr. Amara Okafor met Sen. Lee at 11 p.m. Tuesday. The U.S. Senate voted 52-48. ';
+    const text = unit.repeat(200).trim();
+    const sentences = segment(text);
+    expect(sentences).toHaveLength(400);
+    expect(new Set(sentences.map((s) => s.text))).toEqual(
+      new Set(['Dr. Amara Okafor met Sen. Lee at 11 p.m. Tuesday.', 'The U.S. Senate voted 52-48.']),
+    );
+    for (const s of sentences) expect(text.slice(s.start, s.end)).toBe(s.text);
   });
 
   it('keeps paragraph breaks as sentence breaks and reports offsets into the text', () => {
@@ -272,14 +282,21 @@ describe('the seed article', () => {
     expect(text).toMatch(/Group of 20|G20/);
   });
 
-  it('keeps key points verbatim, in article order, without quotes or dangling starts', () => {
-    const positions = summary.keyPoints.map((p) => SEED.indexOf(p));
-    expect(positions.every((p) => p >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  it('keeps each key point a deletion of one sentence, in article order, without quotes or dangling starts', () => {
+    const sentences = splitSentences(SEED);
+    const sources = summary.keyPoints.map((p) => sentences.findIndex((s) => isDeletionOf(p, s)));
+    expect(sources.every((i) => i >= 0)).toBe(true);
+    expect([...sources].sort((a, b) => a - b)).toEqual(sources);
     for (const p of summary.keyPoints) {
       expect(p).not.toMatch(/^[“"]/);
       expect(p).not.toMatch(/^(?:He|She|It|They|But|However|And|That|This)\b/);
     }
+  });
+
+  it('trims key points as an editor would: no attribution tail on a reported fact', () => {
+    expect(summary.keyPoints).toContain(
+      'Both men are interested in resuming talks on curbing methane, combating deforestation and accelerating the green transition.',
+    );
   });
 
   it('generates a short headline without a trailing period', () => {
@@ -306,7 +323,7 @@ describe('contract', () => {
   });
 
   it('returns an empty quote list for an article without quotes', () => {
-    const body = readFileSync(new URL('../eval/articles/04-rail-line.txt', import.meta.url), 'utf8');
+    const body = readFileSync(new URL('../../../eval/articles/04-rail-line.txt', import.meta.url), 'utf8');
     const s = summarize({ body });
     expect(s.quotes).toEqual([]);
     expect(s.keyPoints.length).toBeGreaterThanOrEqual(3);
@@ -327,6 +344,7 @@ describe('contract', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SummarizeError);
+      expect(error).toBeInstanceOf(DigestError);
       expect((error as Error).name).toBe('SummarizeError');
     }
   });
