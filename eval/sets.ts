@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArticle as parseArticleFile } from '../functions/core/articles.ts';
+import { parseArticle as parseArticleFile } from '../functions/core/articles/parse.ts';
 
 export interface GoldQuote {
   text: string;

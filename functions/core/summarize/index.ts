@@ -2,7 +2,7 @@
  * The article summarizer: headline, key points and verified, attributed quotes.
  * Pure, synchronous and deterministic: no I/O, no environment, no clock.
  */
-import { DigestError } from '../../errors.ts';
+import { DigestError } from '../errors.ts';
 import { keyPoints } from './keypoints.ts';
 import { findSpans, type Span } from './quotes/spans.ts';
 import { type DroppedQuote, type ExtractedQuote, REASONS } from './quotes/types.ts';

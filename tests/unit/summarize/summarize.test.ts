@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
+import { DigestError } from '../../../functions/core/errors.ts';
 import { headline, type Quote, SummarizeError, summarize } from '../../../functions/core/summarize/index.ts';
 import { isDeletionOf } from '../../../functions/core/summarize/keypoints/faithful.ts';
 import { keyPoints } from '../../../functions/core/summarize/keypoints.ts';
@@ -7,7 +8,6 @@ import { type DroppedQuote, REASONS } from '../../../functions/core/summarize/qu
 import { verifyQuotes } from '../../../functions/core/summarize/quotes/verify.ts';
 import { extractQuotes } from '../../../functions/core/summarize/quotes.ts';
 import { paragraphs, segment, splitSentences } from '../../../functions/core/summarize/sentences.ts';
-import { DigestError } from '../../../functions/errors.ts';
 
 const SEED = readFileSync(new URL('../../../seeds/000_c2d1d5eb466be413.txt', import.meta.url), 'utf8');
 
