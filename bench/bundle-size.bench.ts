@@ -20,7 +20,7 @@ for (const m of measures) {
   );
 }
 console.log(
-  `(limit for api/send/feedback: ${kb(MAX_BUNDLE_BYTES)} KB; bundled in ${(elapsed / 1000).toFixed(1)} s)`,
+  `(limit for api/send/feedback/fetch: ${kb(MAX_BUNDLE_BYTES)} KB; bundled in ${(elapsed / 1000).toFixed(1)} s)`,
 );
 console.log(
   `BENCH_JSON ${JSON.stringify({
