@@ -10,12 +10,14 @@ import type { RecipientMessage, RecipientQueue } from '../../functions/core/port
 import { apiDeps } from '../../functions/handlers/api.ts';
 import { makeDigestHandler } from '../../functions/handlers/digest.ts';
 import { makeFeedbackHandler } from '../../functions/handlers/feedback.ts';
+import { makeFetchHandler } from '../../functions/handlers/fetch.ts';
 import { makeSendHandler } from '../../functions/handlers/send.ts';
 import { createApp } from '../../functions/http/app.ts';
 import { type LocalEngines, startLocalEngines } from '../../functions/local/engines.ts';
 import { createRuntime, type Runtime } from '../../functions/wiring/runtime.ts';
 import { tableNames } from '../../functions/wiring/settings.ts';
 import { buildApp } from '../../infra/build-app.ts';
+import { type Publisher, startPublisher } from '../helpers/publisher.ts';
 import { emulatorStore, tempWorkspace } from '../helpers/workspace.ts';
 
 /**
@@ -26,7 +28,7 @@ import { emulatorStore, tempWorkspace } from '../helpers/workspace.ts';
  * the other. (It once found the send function unable to write its `sent` records on AWS.)
  */
 
-type Fn = 'digest' | 'send' | 'api' | 'feedback';
+type Fn = 'digest' | 'send' | 'api' | 'feedback' | 'fetch';
 type Json = Record<string, unknown>;
 
 const calls: Record<Fn, Set<string>> = {
@@ -34,6 +36,7 @@ const calls: Record<Fn, Set<string>> = {
   send: new Set(),
   api: new Set(),
   feedback: new Set(),
+  fetch: new Set(),
 };
 let current: Fn = 'digest';
 
@@ -53,12 +56,14 @@ let engines: LocalEngines;
 let ws: Awaited<ReturnType<typeof tempWorkspace>>;
 let rt: Runtime;
 let template: Template;
+let publisher: Publisher;
 const outdir = mkdtempSync(join(tmpdir(), 'digest-grants-'));
 
 beforeAll(async () => {
   engines = await startLocalEngines();
   ws = await tempWorkspace();
-  rt = createRuntime({ ...process.env, ...ws.env });
+  publisher = await startPublisher();
+  rt = createRuntime({ ...process.env, ...ws.env, DIGEST_ALLOW_PRIVATE_SOURCES: 'true' });
   await ensureTables(rt.clients.dynamodb, tableNames(rt.config));
   // Table name → the environment variable each function finds it under.
   const byName = new Map<string, string>([
@@ -66,6 +71,7 @@ beforeAll(async () => {
     [rt.config.DELIVERIES_TABLE, 'DELIVERIES_TABLE'],
     [rt.config.ISSUES_TABLE, 'ISSUES_TABLE'],
     [rt.config.RATE_LIMITS_TABLE, 'RATE_LIMITS_TABLE'],
+    [rt.config.SOURCES_TABLE, 'SOURCES_TABLE'],
   ]);
   rt.clients.dynamodb.middlewareStack.add(
     (next, context) => async (args) => {
@@ -82,6 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rt?.close();
+  await publisher?.close();
   await engines?.stop();
   await ws?.cleanup();
   rmSync(outdir, { recursive: true, force: true });
@@ -190,9 +197,17 @@ describe('every DynamoDB call a function makes is granted to it', () => {
     const sns = { Records: [{ Sns: { Message: JSON.stringify(notification), MessageId: randomUUID() } }] };
     const result = await makeFeedbackHandler(rt)(sns as unknown as SNSEvent);
     expect(result.applied).toBe(1);
+
+    current = 'fetch';
+    await rt.stores.sources.add(
+      { url: publisher.url('/feed.xml'), name: 'Courier', kind: 'rss' },
+      new Date(),
+    );
+    expect((await makeFetchHandler(rt)({})).articles).toBeGreaterThan(0);
+    expect((await makeFetchHandler(rt)({})).articles).toBe(0); // revalidated: a 304
   }, 120_000);
 
-  for (const fn of ['digest', 'send', 'api', 'feedback'] as const) {
+  for (const fn of ['digest', 'send', 'api', 'feedback', 'fetch'] as const) {
     it(`${fn}: each recorded call is in its role's policy`, () => {
       expect(
         calls[fn].size,
