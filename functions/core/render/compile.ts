@@ -3,7 +3,14 @@ import mjml2html from 'mjml';
 import { TemplateError } from '../errors.ts';
 import type { Summary } from '../summarize/index.ts';
 import { asciiHtml } from './html.ts';
-import { type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
+import {
+  COMPILED_FORMAT,
+  type CompiledIssue,
+  newSlotMarkers,
+  personalize,
+  type SlotMarkers,
+  split,
+} from './personalize.ts';
 
 /** Template sources by file name (relative to the templates folder), loaded once per issue. */
 export interface TemplateSet {
@@ -270,7 +277,7 @@ function registerPartials(hbs: typeof Handlebars, templates: TemplateSet) {
   });
 }
 
-function templateData(view: DigestView, brand: Brand) {
+function templateData(view: DigestView, brand: Brand, markers: SlotMarkers) {
   const firstPoint = view.articles[0]?.keyPoints[0] ?? view.subject;
   return {
     ...view,
@@ -286,7 +293,7 @@ function templateData(view: DigestView, brand: Brand) {
     })),
     brand: { ...brand, ...brandColors(brand.color) },
     preheader: firstPoint,
-    recipient: { email: slotMarker('email'), unsubscribeUrl: slotMarker('unsubscribeUrl') },
+    recipient: { email: markers.marker('email'), unsubscribeUrl: markers.marker('unsubscribeUrl') },
   };
 }
 
@@ -304,7 +311,9 @@ export async function compileIssue(
   const hbs = Handlebars.create();
   registerHelpers(hbs);
   registerPartials(hbs, templates);
-  const data = templateData(view, brand);
+  // Drawn now, after the articles are fixed: nothing they contain can be a marker.
+  const markers = newSlotMarkers();
+  const data = templateData(view, brand, markers);
   const mjmlSource = render(
     hbs,
     { file: templates.layout.file, source: markLines(templates.layout.source, LAYOUT_INDEX) },
@@ -327,15 +336,17 @@ export async function compileIssue(
   registerHelpers(textHbs);
   const text = render(textHbs, templates.text, data, { noEscape: true });
   const compiled: CompiledIssue = {
+    format: COMPILED_FORMAT,
     issueId: view.issueId,
     subject: view.subject,
-    html: split(html),
+    html: split(html, markers),
     text: split(
       text
         .replace(/[ \t]+$/gm, '')
         .replace(/\n{3,}/g, '\n\n')
         .trim()
         .concat('\n'),
+      markers,
     ),
     htmlBytes: 0,
     mjmlWarnings: warnings,
