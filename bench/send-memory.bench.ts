@@ -20,10 +20,12 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const LIMIT_MB = 256;
 /**
  * No Node flags are added: the CLI is started as `npx digest` starts it, by executing bin/digest.mjs,
- * whose shebang sets the command's own heap budget. BENCH_NODE_OPTIONS adds NODE_OPTIONS for
- * experiments (e.g. `--max-old-space-size=4096` for V8's default limit).
+ * whose shebang sets the command's own heap budget. BENCH_LAUNCH=node starts it as
+ * `node bin/digest.mjs` instead, which skips the shebang (V8's default heap limit), for comparison.
+ * BENCH_NODE_OPTIONS adds NODE_OPTIONS for experiments (the command line's flags win over them).
  */
 const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '';
+const LAUNCH = process.env.BENCH_LAUNCH === 'node' ? 'node bin/digest.mjs' : 'bin/digest.mjs';
 const REPO = join(import.meta.dirname, '..');
 
 /** VmHWM (peak resident set) and VmRSS of a process, in MB; undefined once it has exited. */
@@ -54,8 +56,13 @@ try {
   console.log(`seeded                 ${SUBSCRIBERS} confirmed subscribers in ${seedSeconds.toFixed(1)} s`);
 
   const started = performance.now();
-  // The executable itself (its shebang runs node), not `node bin/digest.mjs`.
-  const child = spawn(join(REPO, 'bin', 'digest.mjs'), ['send', '--dry-run'], {
+  const bin = join(REPO, 'bin', 'digest.mjs');
+  // By default the executable itself (its shebang runs node), as npx runs it.
+  const [command, args] =
+    LAUNCH === 'bin/digest.mjs'
+      ? [bin, ['send', '--dry-run']]
+      : [process.execPath, [bin, 'send', '--dry-run']];
+  const child = spawn(command, args, {
     cwd: REPO,
     env: {
       ...process.env,
@@ -105,7 +112,7 @@ try {
   const enginesPeak = engines.peakMb();
   console.log(`dry run                ${built} messages built in ${seconds.toFixed(1)} s (exit ${code})`);
   console.log(
-    `peak RSS (VmHWM)       ${peak.toFixed(1)} MB of the sending process (limit ${LIMIT_MB} MB; started as bin/digest.mjs, NODE_OPTIONS ${NODE_OPTIONS || '(none)'})`,
+    `peak RSS (VmHWM)       ${peak.toFixed(1)} MB of the sending process (limit ${LIMIT_MB} MB; started as ${LAUNCH}, NODE_OPTIONS ${NODE_OPTIONS || '(none)'})`,
   );
   console.log(
     `engines' peak RSS      ${enginesPeak.toFixed(1)} MB (dynalite + SES emulator, outside the send path)`,
@@ -121,6 +128,7 @@ try {
       built,
       peakRssMb: Number(peak.toFixed(1)),
       limitMb: LIMIT_MB,
+      launch: LAUNCH,
       nodeOptions: NODE_OPTIONS,
       seconds: Number(seconds.toFixed(1)),
       perMessageMs: Number(((seconds * 1000) / Math.max(1, built)).toFixed(2)),
