@@ -5,11 +5,19 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { articleFilesInDir } from '../../functions/adapters/article-files.ts';
 import { launchChromium } from '../../functions/adapters/browser.ts';
+import { loadTemplatesFromDir } from '../../functions/adapters/template-files.ts';
 import { runLocalSend } from '../../functions/cli/commands/send.ts';
+import { loadArticles } from '../../functions/core/articles/load.ts';
+import { digestView, summarizeArticles } from '../../functions/core/issue/build.ts';
+import { type Brand, compileIssue } from '../../functions/core/render/compile.ts';
+import { personalize } from '../../functions/core/render/personalize.ts';
 import { unsubscribeUrl } from '../../functions/core/send/deliver.ts';
+import { buildConfirmMail } from '../../functions/http/confirm-mail.ts';
+import { renderPage } from '../../functions/http/pages.ts';
 import { type DevServer, startDevServer } from '../../functions/local/dev-server.ts';
-import { emulatorStore, tempWorkspace } from '../helpers/workspace.ts';
+import { emulatorStore, SEEDS, TEMPLATES, tempWorkspace } from '../helpers/workspace.ts';
 
 /**
  * axe-core (WCAG 2 A/AA, 2.1 A/AA and best practice) on every page the app serves and on both
@@ -254,5 +262,42 @@ describe('both emails have no axe violations, light and dark', () => {
   it('the confirmation mail', async () => {
     expect(confirmMailHtml).toMatch(/<html lang="en"/);
     expectClean(await check((page) => page.setContent(confirmMailHtml)));
+  });
+});
+
+describe('a brand colour too light for white text (#ffdd00) stays readable', () => {
+  const yellow: Brand = {
+    name: 'The Weekly Digest',
+    color: '#ffdd00',
+    postalAddress: 'Example Media, 1 Example Street, Springfield, USA',
+    lang: 'en',
+    publicUrl: 'https://digest.example.com',
+  };
+
+  it('in the digest, the confirmation mail and the signup page', async () => {
+    const loaded = await loadArticles(await articleFilesInDir(SEEDS));
+    const view = digestView(
+      '2026-01-05-yellow',
+      new Date('2026-01-05T06:00:00Z'),
+      yellow,
+      summarizeArticles(loaded.articles).articles.map((a) => a.summary),
+    );
+    const compiled = await compileIssue(await loadTemplatesFromDir(TEMPLATES), view, yellow);
+    const digest = personalize(compiled, {
+      email: 'reader@example.org',
+      unsubscribeUrl: 'https://digest.example.com/unsubscribe?token=t',
+    }).html;
+    const confirmation = await buildConfirmMail({
+      brand: yellow,
+      settings: { from: { name: yellow.name, address: 'digest@example.com' } },
+      to: 'reader@example.org',
+      confirmUrl: 'https://digest.example.com/confirm?token=t',
+      hours: 48,
+    });
+    const signup = renderPage(yellow, 'signup', 'Subscribe', { action: '/subscribe', wording: 'Consent.' });
+    for (const html of [digest, (await simpleParser(confirmation)).html || '', signup]) {
+      expect(html).not.toBe('');
+      expectClean(await check((page) => page.setContent(html)));
+    }
   });
 });
