@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { makeClients } from '../functions/adapters/clients.ts';
 import { ensureTables } from '../functions/adapters/dynamo/tables.ts';
 import { parseConfig } from '../functions/wiring/config.ts';
@@ -19,12 +19,13 @@ import { startEnginesProcess } from './engines.ts';
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const LIMIT_MB = 256;
 /**
- * The heap budget the CLI runs with. Live heap during a send is ~45 MB, but with memory to spare
- * V8 lets garbage pile up to ~4x the live size before a full collection (RSS swings between ~200
- * and ~285 MB on a 100k run); a budget makes it collect sooner. Lambda sets the same from the
- * function's memory size. Override with BENCH_NODE_OPTIONS ('' for V8's defaults).
+ * No Node flags are added: the CLI is started as `npx digest` starts it, by executing bin/digest.mjs,
+ * whose shebang sets the command's own heap budget. BENCH_LAUNCH=node starts it as
+ * `node bin/digest.mjs` instead, which skips the shebang (V8's default heap limit), for comparison.
+ * BENCH_NODE_OPTIONS adds NODE_OPTIONS for experiments (the command line's flags win over them).
  */
-const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128';
+const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '';
+const LAUNCH = process.env.BENCH_LAUNCH === 'node' ? 'node bin/digest.mjs' : 'bin/digest.mjs';
 const REPO = join(import.meta.dirname, '..');
 
 /** VmHWM (peak resident set) and VmRSS of a process, in MB; undefined once it has exited. */
@@ -55,13 +56,21 @@ try {
   console.log(`seeded                 ${SUBSCRIBERS} confirmed subscribers in ${seedSeconds.toFixed(1)} s`);
 
   const started = performance.now();
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'digest.mjs'), 'send', '--dry-run'], {
+  const bin = join(REPO, 'bin', 'digest.mjs');
+  // By default the executable itself (its shebang runs node), as npx runs it.
+  const [command, args] =
+    LAUNCH === 'bin/digest.mjs'
+      ? [bin, ['send', '--dry-run']]
+      : [process.execPath, [bin, 'send', '--dry-run']];
+  const child = spawn(command, args, {
     cwd: REPO,
     env: {
       ...process.env,
       ...env,
       CI: '1',
       NODE_OPTIONS: [process.env.NODE_OPTIONS, NODE_OPTIONS].filter(Boolean).join(' '),
+      // The shebang's `env` finds the same node as this process.
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       // (The engines' SES quota, 10 million a day, lets the plan pass for any list here.)
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
@@ -103,7 +112,7 @@ try {
   const enginesPeak = engines.peakMb();
   console.log(`dry run                ${built} messages built in ${seconds.toFixed(1)} s (exit ${code})`);
   console.log(
-    `peak RSS (VmHWM)       ${peak.toFixed(1)} MB of the sending process (limit ${LIMIT_MB} MB; NODE_OPTIONS ${NODE_OPTIONS || '(none)'})`,
+    `peak RSS (VmHWM)       ${peak.toFixed(1)} MB of the sending process (limit ${LIMIT_MB} MB; started as ${LAUNCH}, NODE_OPTIONS ${NODE_OPTIONS || '(none)'})`,
   );
   console.log(
     `engines' peak RSS      ${enginesPeak.toFixed(1)} MB (dynalite + SES emulator, outside the send path)`,
@@ -119,6 +128,7 @@ try {
       built,
       peakRssMb: Number(peak.toFixed(1)),
       limitMb: LIMIT_MB,
+      launch: LAUNCH,
       nodeOptions: NODE_OPTIONS,
       seconds: Number(seconds.toFixed(1)),
       perMessageMs: Number(((seconds * 1000) / Math.max(1, built)).toFixed(2)),

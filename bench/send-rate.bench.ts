@@ -1,7 +1,8 @@
 /**
  * Achieved send rate against the configured one: 5,000 confirmed subscribers through the local
- * SES emulator with the rate set to 200 messages/s. The rate must be ≥ 95% of the configured
- * rate and never above it in any one-second window.
+ * SES emulator with the rate set to 200 messages/s. The rate must be ≥ 98% of the configured
+ * rate (on a quiet machine: the pipeline and the emulators share its two cores) and never above it
+ * in any one-second window; the sending process should use ≤ 2 ms of CPU per message.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
 // Deliveries in flight must cover rate × time per delivery (claim, MIME, SES, grouped record
 // write: ~100-200 ms on this loaded machine), or the pipeline, not the limiter, sets the pace.
 const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? '48';
+const TARGET_SHARE = 0.98;
+const TARGET_CPU_MS = 2;
 
 // dynalite and the SES emulator in their own process: this one only runs the send path.
 const engines = await startEnginesProcess();
@@ -74,11 +77,11 @@ try {
   console.log(`sent                   ${report.sent} (failed ${report.failed}, unknown ${report.unknown})`);
   console.log(`wall time              ${elapsed.toFixed(1)} s`);
   console.log(
-    `achieved rate          ${achieved.toFixed(1)} msg/s (${((achieved / RATE) * 100).toFixed(1)}% of configured; target ≥ 95%)`,
+    `achieved rate          ${achieved.toFixed(1)} msg/s (${((achieved / RATE) * 100).toFixed(1)}% of configured; target ≥ ${TARGET_SHARE * 100}%)`,
   );
   console.log(`max in any 1 s window  ${maxWindow} (must be ≤ ${RATE})`);
   console.log(
-    `CPU per message        ${senderCpuMs.toFixed(2)} ms sender + ${enginesCpuMs.toFixed(2)} ms emulators (dynalite + SES)`,
+    `CPU per message        ${senderCpuMs.toFixed(2)} ms sender (target ≤ ${TARGET_CPU_MS} ms) + ${enginesCpuMs.toFixed(2)} ms emulators (dynalite + SES)`,
   );
   console.log(
     `load average           ${loadavg()
@@ -88,7 +91,8 @@ try {
   console.log(
     `BENCH_JSON ${JSON.stringify({ rate: RATE, subscribers: SUBSCRIBERS, sent: report.sent, achieved: Number(achieved.toFixed(1)), percent: Number(((achieved / RATE) * 100).toFixed(1)), maxWindow, wallSeconds: Number(elapsed.toFixed(1)), senderCpuMsPerMessage: Number(senderCpuMs.toFixed(2)), emulatorCpuMsPerMessage: Number(enginesCpuMs.toFixed(2)), loadAverage1m: Number(loadavg()[0]?.toFixed(2)) })}`,
   );
-  if (report.sent !== SUBSCRIBERS || maxWindow > RATE || achieved < RATE * 0.95) process.exitCode = 1;
+  const met = achieved >= RATE * TARGET_SHARE && senderCpuMs <= TARGET_CPU_MS;
+  if (report.sent !== SUBSCRIBERS || maxWindow > RATE || !met) process.exitCode = 1;
 } finally {
   await ctx.close();
   engines.stop();

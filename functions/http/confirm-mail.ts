@@ -1,4 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { brandColors } from '../core/render/colors.ts';
 import type { Brand } from '../core/render/compile.ts';
 import { renderConfirmEmail } from './pages.ts';
 
@@ -22,7 +23,8 @@ export async function buildConfirmMail(input: {
 }): Promise<Buffer> {
   const { html, text } = renderConfirmEmail({
     brandName: input.brand.name,
-    brandColor: input.brand.color,
+    // Text on white and white button text on it: a brand colour too light for both is replaced.
+    brandColor: brandColors(input.brand.color).linkColor,
     postalAddress: input.brand.postalAddress,
     lang: input.brand.lang,
     email: input.to,

@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { brandColors } from '../core/render/colors.ts';
 import type { Brand } from '../core/render/compile.ts';
 import { CONFIRM_EMAIL_HTML, CONFIRM_EMAIL_TEXT, PAGES } from './templates.generated.ts';
 
@@ -22,8 +23,10 @@ function template(name: string, source: string, plainText = false): Handlebars.T
 }
 
 export function renderPage(brand: Brand, page: Page, title: string, data: Record<string, unknown>): string {
-  const body = template(page, PAGES[page])({ ...data, brand });
-  return template('layout', PAGES.layout)({ brand, title, body });
+  // The layout's buttons are white text on the brand colour: one too light is replaced.
+  const shown = { ...brand, color: brandColors(brand.color).linkColor };
+  const body = template(page, PAGES[page])({ ...data, brand: shown });
+  return template('layout', PAGES.layout)({ brand: shown, title, body });
 }
 
 export interface MessagePage {

@@ -3,7 +3,12 @@ import type { IssueRecord } from '../model.ts';
 import type { BlobStore } from '../ports.ts';
 import type { Brand, DigestView } from '../render/compile.ts';
 import type { CompiledIssue } from '../render/personalize.ts';
-import { deserializeCompiled, personalize, serializeCompiled } from '../render/personalize.ts';
+import {
+  deserializeCompiled,
+  personalize,
+  StaleCompiledIssueError,
+  serializeCompiled,
+} from '../render/personalize.ts';
 import { archiveKey, compiledKey, viewKey } from './keys.ts';
 
 /**
@@ -30,7 +35,10 @@ export async function storeIssueDocuments(
   );
 }
 
-/** The compiled issue and its view, or undefined when either is missing (a crash while building). */
+/**
+ * The compiled issue and its view, or undefined when either is missing (a crash while building)
+ * or the compiled copy is of an older format: either way the caller rebuilds it from its articles.
+ */
 export async function loadIssueDocuments(
   blobs: BlobStore,
   issue: IssueRecord,
@@ -38,13 +46,20 @@ export async function loadIssueDocuments(
   const compiledBytes = await blobs.get(compiledKey(issue.issueId));
   const viewBytes = await blobs.get(viewKey(issue.issueId));
   if (!compiledBytes || !viewBytes) return undefined;
-  return {
-    compiled: deserializeCompiled(Buffer.from(compiledBytes).toString('utf8')),
-    view: JSON.parse(Buffer.from(viewBytes).toString('utf8')) as DigestView,
-  };
+  let compiled: CompiledIssue;
+  try {
+    compiled = deserializeCompiled(Buffer.from(compiledBytes).toString('utf8'));
+  } catch (error) {
+    if (error instanceof StaleCompiledIssueError) return undefined;
+    throw error;
+  }
+  return { compiled, view: JSON.parse(Buffer.from(viewBytes).toString('utf8')) as DigestView };
 }
 
-/** The compiled issue alone (the send function needs nothing else). */
+/**
+ * The compiled issue alone (the send function needs nothing else). One of an older format throws
+ * StaleCompiledIssueError: the send function cannot rebuild it, `digest send --issue ID` can.
+ */
 export async function loadCompiledIssue(
   blobs: BlobStore,
   issueId: string,

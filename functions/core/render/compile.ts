@@ -2,8 +2,16 @@ import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 import { TemplateError } from '../errors.ts';
 import type { Summary } from '../summarize/index.ts';
+import { brandColors } from './colors.ts';
 import { asciiHtml, webUrl } from './html.ts';
-import { type CompiledIssue, personalize, slotMarker, split } from './personalize.ts';
+import {
+  COMPILED_FORMAT,
+  type CompiledIssue,
+  newSlotMarkers,
+  personalize,
+  type SlotMarkers,
+  split,
+} from './personalize.ts';
 
 /** Template sources by file name (relative to the templates folder), loaded once per issue. */
 export interface TemplateSet {
@@ -187,29 +195,6 @@ function mjmlError(error: unknown, rendered: string, templates: TemplateSet): Te
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-/** Relative luminance (WCAG 2) of a #rrggbb colour. */
-function luminance(hex: string): number {
-  const channel = (i: number) => {
-    const c = Number.parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
-}
-const contrast = (a: string, b: string) => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-};
-
-/** Brand colours made readable: text on the brand colour, and links on white (WCAG AA, 4.5:1). */
-function brandColors(color: string): { onColor: string; linkColor: string } {
-  const valid = /^#[0-9a-fA-F]{6}$/.test(color);
-  if (!valid) return { onColor: '#ffffff', linkColor: '#0b57d0' };
-  return {
-    onColor: contrast(color, '#ffffff') >= contrast(color, '#111111') ? '#ffffff' : '#111111',
-    linkColor: contrast(color, '#ffffff') >= 4.5 ? color : '#0b57d0',
-  };
-}
-
 /** Wraps text at `width` columns: `first` before the first line, `indent` before the others. */
 export function wrapText(text: string, width: number, indent: string, first: string): string {
   const words = text.replace(/\s+/g, ' ').trim().split(' ');
@@ -275,7 +260,7 @@ function registerPartials(hbs: typeof Handlebars, templates: TemplateSet) {
   });
 }
 
-function templateData(view: DigestView, brand: Brand) {
+function templateData(view: DigestView, brand: Brand, markers: SlotMarkers) {
   const firstPoint = view.articles[0]?.keyPoints[0] ?? view.subject;
   return {
     ...view,
@@ -295,7 +280,7 @@ function templateData(view: DigestView, brand: Brand) {
     })),
     brand: { ...brand, ...brandColors(brand.color) },
     preheader: firstPoint,
-    recipient: { email: slotMarker('email'), unsubscribeUrl: slotMarker('unsubscribeUrl') },
+    recipient: { email: markers.marker('email'), unsubscribeUrl: markers.marker('unsubscribeUrl') },
   };
 }
 
@@ -313,7 +298,9 @@ export async function compileIssue(
   const hbs = Handlebars.create();
   registerHelpers(hbs);
   registerPartials(hbs, templates);
-  const data = templateData(view, brand);
+  // Drawn now, after the articles are fixed: nothing they contain can be a marker.
+  const markers = newSlotMarkers();
+  const data = templateData(view, brand, markers);
   const mjmlSource = render(
     hbs,
     { file: templates.layout.file, source: markLines(templates.layout.source, LAYOUT_INDEX) },
@@ -336,15 +323,17 @@ export async function compileIssue(
   registerHelpers(textHbs);
   const text = render(textHbs, templates.text, data, { noEscape: true });
   const compiled: CompiledIssue = {
+    format: COMPILED_FORMAT,
     issueId: view.issueId,
     subject: view.subject,
-    html: split(html),
+    html: split(html, markers),
     text: split(
       text
         .replace(/[ \t]+$/gm, '')
         .replace(/\n{3,}/g, '\n\n')
         .trim()
         .concat('\n'),
+      markers,
     ),
     htmlBytes: 0,
     mjmlWarnings: warnings,

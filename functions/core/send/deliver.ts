@@ -9,8 +9,8 @@ import {
   SendFailure,
   type SubscriberStore,
 } from '../ports.ts';
-import { buildMessage } from '../render/mime.ts';
-import { type CompiledIssue, personalize } from '../render/personalize.ts';
+import { compileMessage, fillMessage, type MessageSkeleton } from '../render/mime.ts';
+import type { CompiledIssue } from '../render/personalize.ts';
 import { signToken, type TokenKey } from '../tokens.ts';
 
 /** How one recipient's delivery ended. */
@@ -93,22 +93,12 @@ export function createDeliverer(deps: DelivererDeps, compiled: CompiledIssue) {
   const retry = deps.retry ?? DEFAULT_RETRY;
   const { settings } = deps;
 
+  // The MIME message is built once per issue; each recipient's fills in its own parts (mime.ts).
+  let skeleton: Promise<MessageSkeleton> | undefined;
   async function buildRaw(email: string): Promise<Buffer> {
+    skeleton ??= compileMessage(compiled, { ...settings, subject: compiled.subject });
     const url = unsubscribeUrl(settings.publicUrl, deps.tokenKeys, email);
-    const body = personalize(compiled, { email, unsubscribeUrl: url });
-    return buildMessage({
-      from: settings.from,
-      to: email,
-      replyTo: settings.replyTo,
-      subject: compiled.subject,
-      html: body.html,
-      text: body.text,
-      listId: settings.listId,
-      listName: settings.listName,
-      unsubscribeUrl: url,
-      unsubscribeMailto: settings.unsubscribeMailto,
-      configurationSet: settings.configurationSet,
-    });
+    return fillMessage(await skeleton, { email, unsubscribeUrl: url });
   }
 
   async function sendWithRetry(

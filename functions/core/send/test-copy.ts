@@ -1,5 +1,4 @@
-import { buildMessage } from '../render/mime.ts';
-import { personalize } from '../render/personalize.ts';
+import { compileMessage, fillMessage } from '../render/mime.ts';
 import { unsubscribeUrl } from './deliver.ts';
 import type { IssueToSend, SendDeps } from './fan-out.ts';
 
@@ -11,21 +10,13 @@ export async function sendTestCopy(
   onRawMessage?: (email: string, raw: Buffer) => Promise<void>,
   dryRun = false,
 ): Promise<string | undefined> {
-  const url = unsubscribeUrl(deps.settings.publicUrl, deps.tokenKeys, email);
-  const body = personalize(prepared.compiled, { email, unsubscribeUrl: url });
-  const raw = await buildMessage({
-    from: deps.settings.from,
-    to: email,
-    replyTo: deps.settings.replyTo,
+  // The same message a subscriber gets, built the same way, but for its subject.
+  const skeleton = await compileMessage(prepared.compiled, {
+    ...deps.settings,
     subject: `[TEST] ${prepared.compiled.subject}`,
-    html: body.html,
-    text: body.text,
-    listId: deps.settings.listId,
-    listName: deps.settings.listName,
-    unsubscribeUrl: url,
-    unsubscribeMailto: deps.settings.unsubscribeMailto,
-    configurationSet: deps.settings.configurationSet,
   });
+  const url = unsubscribeUrl(deps.settings.publicUrl, deps.tokenKeys, email);
+  const raw = fillMessage(skeleton, { email, unsubscribeUrl: url });
   await onRawMessage?.(email, raw);
   if (dryRun) return undefined;
   return deps.sender.sendRaw(raw, {

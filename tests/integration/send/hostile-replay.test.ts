@@ -215,9 +215,8 @@ describe('the hostile replay, through the CLI', () => {
       expect(await emulatorStore(engines.sesEndpoint)).toHaveLength(3);
     });
 
-    // Waits for the email engineer's fix of issue 12 defect 3 (per-recipient slot markers that
-    // data cannot forge): until it lands, the marker in the article is filled with each reader's
-    // unsubscribe link and this expectation fails. Kept as its own test so that the rest holds.
+    // Slot markers are drawn at random per issue (core/render/personalize.ts), so the old marker
+    // text in the article stays text; tests/integration/send/slot-forgery.test.ts goes further.
     it('no attacker link carries a reader\u2019s token, and the markers stay plain text', () => {
       for (const m of mail) {
         const html = m.body.html ?? '';

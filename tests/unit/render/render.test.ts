@@ -7,6 +7,7 @@ import { digestView, summarizeArticles } from '../../../functions/core/issue/bui
 import {
   type Brand,
   compileIssue,
+  type DigestArticle,
   type DigestView,
   type TemplateSet,
 } from '../../../functions/core/render/compile.ts';
@@ -15,6 +16,7 @@ import {
   deserializeCompiled,
   GMAIL_CLIP_BYTES,
   personalize,
+  StaleCompiledIssueError,
   serializeCompiled,
 } from '../../../functions/core/render/personalize.ts';
 import { SEEDS, TEMPLATES } from '../../helpers/workspace.ts';
@@ -128,7 +130,7 @@ describe('the seed digest compiles (MJML strict)', () => {
     expect(seedBody.html).not.toMatch(/<img\b/i);
     expect(seedBody.html).not.toContain('fonts.googleapis.com');
     expect(seedBody.html).not.toContain('digest-partial');
-    expect(seedBody.html).not.toContain('@@DIGEST_SLOT');
+    expect(seedBody.html).not.toContain('DIGESTSLOT');
     // 7-bit HTML: non-ASCII text is written as numeric character references.
     expect([...seedBody.html].every((c) => c.charCodeAt(0) < 128)).toBe(true);
   });
@@ -257,6 +259,29 @@ describe('compile once, personalize cheaply', () => {
   it('a compiled issue survives serialization', () => {
     const back = deserializeCompiled(serializeCompiled(seed));
     expect(personalize(back, recipient)).toEqual(personalize(seed, recipient));
+  });
+
+  it('slots come from the templates only: marker text in an article stays text', async () => {
+    const planted =
+      '@@DIGEST_SLOT_unsubscribeUrl@@ {{recipient.email}} DIGESTSLOT0123456789abcdef0123456789abcdefemailEND';
+    const view: DigestView = {
+      ...fixtureView,
+      articles: [
+        { ...fixtureView.articles[1], title: planted, keyPoints: [planted], quotes: [] } as DigestArticle,
+      ],
+    };
+    const compiled = await compileIssue(templates, view, brand);
+    // The footer's address and unsubscribe link, in each part: nothing from the article.
+    expect(compiled.html.slots).toEqual(['email', 'unsubscribeUrl']);
+    expect(compiled.text.slots).toEqual(['email', 'unsubscribeUrl']);
+    const body = personalize(compiled, recipient);
+    for (const word of planted.split(' ')) expect(body.text).toContain(word); // (wrapped at 72)
+    expect(body.html).toContain('@@DIGEST_SLOT_unsubscribeUrl@@ {{recipient.email}} DIGESTSLOT0123');
+  });
+
+  it('refuses a stored issue compiled with the old, forgeable markers', () => {
+    const { format: _format, ...old } = seed;
+    expect(() => deserializeCompiled(JSON.stringify(old))).toThrow(StaleCompiledIssueError);
   });
 });
 
