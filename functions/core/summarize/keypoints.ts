@@ -39,9 +39,11 @@ export interface KeyPointOptions {
   onDropped?: (keyPoint: string, reason: string) => void;
   /** Compression step, replaceable so a test can feed the verifier an unfaithful point. */
   compressor?: (sentence: string) => string;
+  /** Replaces some ranking weights (for the evaluation's parameter studies; the defaults are the tuned ones). */
+  weights?: Partial<Weights>;
 }
 
-const WEIGHTS = {
+const DEFAULT_WEIGHTS = {
   /** Credit for a new number (a new word earns 1). */
   number: 2,
   /** Credit for a new multi-word name. */
@@ -62,7 +64,15 @@ const WEIGHTS = {
   quoteParagraph: 0.3,
   /** Share of a sentence inside quotation marks above which it is someone's quote, not a key point. */
   maxQuoted: 0.5,
+  /**
+   * A candidate whose concepts (by weight) are more than this share covered by the points already chosen
+   * repeats them and is skipped: the title and centroid terms alone can otherwise pick a photo caption
+   * that restates the lead.
+   */
+  maxRedundancy: 0.8,
 };
+
+export type Weights = typeof DEFAULT_WEIGHTS;
 
 /** At most this many key points: a digest entry, not a second article. */
 const MAX_POINTS = 6;
@@ -118,18 +128,18 @@ export function defaultCount(n: number): number {
  * of several capitalized words ("The Wall Street Journal", "Group of 20") is one concept, as it is one
  * thing, and a weekday or month counts half (a date is rarely what a story is about).
  */
-function concepts(text: string): Map<string, number> {
+function concepts(text: string, weights: Weights = DEFAULT_WEIGHTS): Map<string, number> {
   const out = new Map<string, number>();
   const names = /(?<!^)(?<![.!?]\s)\b\p{Lu}[\p{L}'’.-]*(?:\s(?:of\s|de\s|the\s)?\p{Lu}[\p{L}'’.-]*)+/gu;
   const rest = text.replace(names, (name) => {
-    out.set(name.toLowerCase(), WEIGHTS.nameConcept);
+    out.set(name.toLowerCase(), weights.nameConcept);
     return ' ';
   });
   for (const w of words(rest.replace(/[-–—/]/g, ' '))) {
     if (w.length < 2 || isStopword(w)) continue;
     const lower = w.toLowerCase();
     if (CALENDAR.test(lower)) out.set(lower, 0.5);
-    else out.set(stem(w), /\d/.test(w) ? WEIGHTS.number : 1);
+    else out.set(stem(w), /\d/.test(w) ? weights.number : 1);
   }
   return out;
 }
@@ -149,30 +159,31 @@ interface Candidate {
 export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}): string[] {
   const n = sentences.length;
   if (n === 0) return [];
+  const weights: Weights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const k = Math.min(options.count ?? defaultCount(n), n);
   const quotedOf = options.quotedShare ?? ((s: Sentence) => quotedShareOfText(s.text));
   const quoted = sentences.map(quotedOf);
   const quoteParagraphs = new Set(
-    sentences.filter((_, i) => (quoted[i] ?? 0) > WEIGHTS.maxQuoted).map((s) => s.paragraph),
+    sentences.filter((_, i) => (quoted[i] ?? 0) > weights.maxQuoted).map((s) => s.paragraph),
   );
   const centroid = centroidSimilarity(sentences.map((s) => terms(s.text)));
-  const titleTerms = new Set(concepts(options.title ?? sentences[0]?.text ?? '').keys());
+  const titleTerms = new Set(concepts(options.title ?? sentences[0]?.text ?? '', weights).keys());
   const shrink = options.compressor ?? ((text: string) => compress(text).text);
 
   const paragraphSize = new Map<number, number>();
   for (const s of sentences) paragraphSize.set(s.paragraph, (paragraphSize.get(s.paragraph) ?? 0) + 1);
   const wordCount = sentences.map((s) => words(s.text).length);
   const factorOf = (i: number): number =>
-    (1 / (1 + i / WEIGHTS.location)) *
-    (quoteParagraphs.has(sentences[i]?.paragraph ?? -1) ? 1 - WEIGHTS.quoteParagraph : 1);
+    (1 / (1 + i / weights.location)) *
+    (quoteParagraphs.has(sentences[i]?.paragraph ?? -1) ? 1 - weights.quoteParagraph : 1);
   const priorOf = (i: number, c: Map<string, number>): number => {
     let shared = 0;
     for (const t of c.keys()) if (titleTerms.has(t)) shared++;
     const title = titleTerms.size ? shared / titleTerms.size : 0;
     return (
-      WEIGHTS.centroid * (centroid[i] ?? 0) +
-      WEIGHTS.title * title +
-      (FUTURE_CUE.test(sentences[i]?.text ?? '') ? WEIGHTS.future : 0)
+      weights.centroid * (centroid[i] ?? 0) +
+      weights.title * title +
+      (FUTURE_CUE.test(sentences[i]?.text ?? '') ? weights.future : 0)
     );
   };
   // The shortlist of a long article: the best by centrality and position (cheap, no per-sentence concepts).
@@ -190,7 +201,7 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
   const plausible = sentences
     .filter(
       (_s, i) =>
-        (quoted[i] ?? 0) <= WEIGHTS.maxQuoted && (wordCount[i] ?? 0) >= 4 && (wordCount[i] ?? 0) <= 70,
+        (quoted[i] ?? 0) <= weights.maxQuoted && (wordCount[i] ?? 0) >= 4 && (wordCount[i] ?? 0) <= 70,
     )
     .map((s) => s.index);
   const compressed = new Map<number, string>();
@@ -217,7 +228,7 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
   }
   const candidates: Candidate[] = eligible.map((i) => {
     const text = shrunk(i);
-    const c = concepts(text);
+    const c = concepts(text, weights);
     return {
       index: i,
       text,
@@ -237,8 +248,13 @@ export function keyPoints(sentences: Sentence[], options: KeyPointOptions = {}):
     for (const c of candidates) {
       if (used.has(c.index)) continue;
       let gain = 0;
-      for (const [t, w] of c.concepts) if (!covered.has(t)) gain += w;
-      const value = (WEIGHTS.gain * (gain / c.words ** WEIGHTS.lengthExponent) + c.prior) * c.factor;
+      let total = 0;
+      for (const [t, w] of c.concepts) {
+        total += w;
+        if (!covered.has(t)) gain += w;
+      }
+      if (picked.length > 0 && total > 0 && 1 - gain / total > weights.maxRedundancy) continue;
+      const value = (weights.gain * (gain / c.words ** weights.lengthExponent) + c.prior) * c.factor;
       if (value > bestValue) {
         bestValue = value;
         best = c;

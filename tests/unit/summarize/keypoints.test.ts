@@ -157,3 +157,26 @@ describe('the compression verifier', () => {
     );
   });
 });
+
+describe('selection', () => {
+  // A photo caption left in the body restates the lead; its title and centroid terms alone would pick it.
+  const body = [
+    'Harbor officials closed the east pier to cargo ships after divers found cracks in two of its concrete supports.',
+    'Harbor officials closed the east pier to cargo ships.',
+    'Repairs are expected to cost $3.1 million and take about eight months.',
+    'Ships bound for the pier will dock at the west terminal until the work ends.',
+    'Dock workers asked the port to keep their shifts at the west terminal.',
+  ].join('\n\n');
+
+  it('skips a candidate that only repeats points already chosen', () => {
+    const sentences = segment(body);
+    const points = keyPoints(sentences, { count: 4 });
+    expect(points).toHaveLength(4);
+    expect(points).not.toContain('Harbor officials closed the east pier to cargo ships.');
+    expect(points[0]).toMatch(/^Harbor officials closed the east pier .* concrete supports\.$/);
+    // Without the rule the repeat is chosen, so the test holds the rule, not an accident of ranking.
+    expect(keyPoints(sentences, { count: 4, weights: { maxRedundancy: 1 } })).toContain(
+      'Harbor officials closed the east pier to cargo ships.',
+    );
+  });
+});
