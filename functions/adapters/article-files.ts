@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MAX_ARTICLE_BYTES } from '../core/articles/parse.ts';
 import { ArticleError, DigestError, TooLargeError } from '../core/errors.ts';
 import type { ArticleFile, ArticleStore, BlobStore } from '../core/ports.ts';
+import { writeNewFile } from './blob-store.ts';
 import { childPath, readRegularFile, realFolder, UnsafeFileError } from './safe-read.ts';
 
 /** A refused read as the article's own error: the reason without the path (the name says which). */
@@ -100,14 +101,8 @@ export function folderArticles(dir: string): ArticleStore {
     },
     async addNew(name, bytes) {
       await mkdir(dir, { recursive: true });
-      try {
-        // 'wx': fails if the file exists, so a file with the same name is never overwritten.
-        await writeFile(join(dir, name), bytes, { flag: 'wx' });
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-        throw error;
-      }
+      // Never overwrites a file with the same name, and never leaves a half-written one.
+      return writeNewFile(join(dir, name), bytes);
     },
   };
 }
@@ -118,14 +113,11 @@ export function bucketArticles(blobs: BlobStore, where: string): ArticleStore {
     where,
     list: () => articleFilesInStore(blobs),
     async addNew(name, bytes) {
-      const key = `${ARTICLES_PREFIX}${name}`;
-      if (await blobs.get(key)) return false;
-      await blobs.put(
-        key,
+      return blobs.putNew(
+        `${ARTICLES_PREFIX}${name}`,
         bytes,
         name.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'text/plain; charset=utf-8',
       );
-      return true;
     },
   };
 }

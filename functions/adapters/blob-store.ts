@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import {
   GetObjectCommand,
@@ -16,6 +16,25 @@ const safeKey = (key: string) => {
     throw new Error(`invalid storage key: ${key}`);
   return key;
 };
+
+/**
+ * Creates `path` with `body` unless it exists: written whole to a temporary file first, then
+ * hard-linked into place (link fails if the name is taken, atomically), so a crash never leaves a
+ * half-written file and two writers cannot both create it.
+ */
+export async function writeNewFile(path: string, body: string | Uint8Array): Promise<boolean> {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(tmp, body, { flag: 'wx' });
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
 
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -45,6 +64,12 @@ export class FsBlobStore implements BlobStore {
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, body);
     await rename(tmp, path);
+  }
+
+  async putNew(key: string, body: string | Uint8Array) {
+    const path = join(this.root, safeKey(key));
+    await mkdir(dirname(path), { recursive: true });
+    return writeNewFile(path, body);
   }
 
   async list(prefix: string) {
@@ -99,6 +124,27 @@ export class S3BlobStore implements BlobStore {
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: safeKey(key), Body: body, ContentType: contentType }),
     );
+  }
+
+  async putNew(key: string, body: string | Uint8Array, contentType: string) {
+    try {
+      // S3 conditional write: refused (412) when an object with this key exists already.
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: safeKey(key),
+          Body: body,
+          ContentType: contentType,
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // 409: another conditional write of the same key is under way; it wins.
+      if (status === 412 || status === 409) return false;
+      throw error;
+    }
   }
 
   async list(prefix: string) {

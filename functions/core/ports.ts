@@ -265,6 +265,8 @@ export interface BlobStore {
   /** The document; with `maxBytes`, a larger one is refused (TooLargeError) without being read whole. */
   get(key: string, options?: { maxBytes?: number }): Promise<Uint8Array | undefined>;
   put(key: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  /** Stores a new document; false, writing nothing, when the key is taken (atomic: two racing callers cannot both win). */
+  putNew(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
   /** Keys under a prefix. */
   list(prefix: string): Promise<string[]>;
 }
