@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_ARTICLE_BYTES } from '../core/articles/parse.ts';
 import { ArticleError, DigestError, TooLargeError } from '../core/errors.ts';
