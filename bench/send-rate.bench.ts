@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoRecipientLookup } from '../functions/adapters/dynamo/delivery-store.ts';
 import { prepareIssue } from '../functions/core/issue/prepare.ts';
 import type { MailSender } from '../functions/core/ports.ts';
 import { sendToSubscribers } from '../functions/core/send/fan-out.ts';
@@ -56,7 +55,7 @@ try {
   const report = await sendToSubscribers({ ...ctx.deps, sender: timed }, prepared, {
     concurrency: config.DIGEST_SEND_CONCURRENCY,
     limiter: makeLimiter(RATE),
-    lookup: new DynamoRecipientLookup(ctx.clients.ddb, config.SUBSCRIBERS_TABLE),
+    lookup: ctx.stores.recipients,
   });
   const elapsed = (performance.now() - began) / 1000;
   const cpu = process.cpuUsage(cpuBefore);

@@ -38,12 +38,7 @@ export function makeDigestHandler(rt: Runtime, queue?: RecipientQueue) {
     const to = event.to ? normalizeAddress(event.to) : undefined;
     if (!event.dryRun && !to) {
       // One mailbox, one message: records an older version stored per spelling are merged first.
-      const report = await dedupeSubscribers({
-        subscribers: rt.stores.subscribers,
-        deliveries: rt.stores.deliveries,
-        issues: rt.stores.issues,
-        deliveryTtlDays: rt.config.DIGEST_DELIVERY_TTL_DAYS,
-      });
+      const report = await dedupeSubscribers(rt.dedupeDeps);
       if (report.scanned > 0) {
         logger.info('dedupe', {
           scanned: report.scanned,

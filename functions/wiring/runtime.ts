@@ -17,6 +17,7 @@ import type { ArticleStore, BlobStore, RecipientQueue, SendQuota } from '../core
 import type { Brand } from '../core/render/compile.ts';
 import type { MailSettings } from '../core/send/deliver.ts';
 import type { FetchEvent, FetchSourcesDeps, FetchSourcesOptions } from '../core/sources/fetch-sources.ts';
+import type { DedupeDeps } from '../core/subscribers/dedupe.ts';
 import type { TokenKey } from '../core/tokens.ts';
 import type { AppDeps } from '../http/deps.ts';
 import { type Config, parseConfig } from './config.ts';
@@ -67,6 +68,8 @@ export interface Runtime {
   pipelineDeps(): Promise<PipelineDeps>;
   /** The HTTP app's dependencies; `extra` adds the caller's logger (Lambda) or test hooks. */
   appDeps(extra?: Partial<Pick<AppDeps, 'log' | 'clientIp' | 'now'>>): AppDeps;
+  /** What the mailbox-identity migration (dedupe, run before every send) needs. */
+  dedupeDeps: DedupeDeps;
   /** The SES rate and 24-hour quota the send plan uses. */
   sendQuota(): Promise<SendQuota>;
   /** The recipient queue of the AWS fan-out (needs DIGEST_SEND_QUEUE_URL). */
@@ -192,6 +195,12 @@ export function runtimeFromConfig(config: Config): Runtime {
         blobs,
         ...extra,
       };
+    },
+    dedupeDeps: {
+      subscribers: stores.subscribers,
+      deliveries: stores.deliveries,
+      issues: stores.issues,
+      deliveryTtlDays: config.DIGEST_DELIVERY_TTL_DAYS,
     },
     sendQuota: () => sendQuota(config, sender),
     queue() {

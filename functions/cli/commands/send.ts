@@ -154,12 +154,7 @@ export async function runLocalSend(ctx: LocalContext, options: LocalSendOptions)
   const persist = !options.dryRun && !options.to;
   if (persist) {
     // One mailbox, one message: records an older version stored per spelling are merged first.
-    const report = await dedupeSubscribers({
-      subscribers: ctx.stores.subscribers,
-      deliveries: ctx.stores.deliveries,
-      issues: ctx.stores.issues,
-      deliveryTtlDays: config.DIGEST_DELIVERY_TTL_DAYS,
-    });
+    const report = await dedupeSubscribers(ctx.runtime.dedupeDeps);
     if (report.scanned > 0) for (const line of describeDedupe(report)) note(line);
   }
   await addDemoSubscriberIfEmpty(ctx);

@@ -123,12 +123,7 @@ const dedupe = defineCommand({
   async run({ rawArgs }) {
     rejectUnknownFlags(rawArgs, [], dedupeUsage);
     await withLocalContext(async (ctx) => {
-      const report = await dedupeSubscribers({
-        subscribers: ctx.stores.subscribers,
-        deliveries: ctx.stores.deliveries,
-        issues: ctx.stores.issues,
-        deliveryTtlDays: ctx.config.DIGEST_DELIVERY_TTL_DAYS,
-      });
+      const report = await dedupeSubscribers(ctx.runtime.dedupeDeps);
       for (const line of describeDedupe(report)) out(line);
       if (report.conflicts.length > 0) process.exitCode = 1;
     });
